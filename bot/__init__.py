@@ -1,0 +1,1 @@
+"""Scamline: an SMS and voice scam-reporting bot."""

@@ -1,0 +1,220 @@
+"""The tables. Reporters' phone numbers never appear in clear: a keyed hash counts them, and an
+encrypted copy exists only where the bot must reply."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.db.types import UTCDateTime, utcnow
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Reporter(Base):
+    __tablename__ = "reporters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(64), unique=True)
+    phone_enc: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8), default="fr")
+    language_chosen: Mapped[bool] = mapped_column(Boolean, default=False)
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    opted_out_at: Mapped[datetime | None]
+    # The report that waits for its sender number; no foreign key, to keep the two tables acyclic.
+    awaiting_report_id: Mapped[int | None] = mapped_column(Integer)
+    awaiting_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InboundEvent(Base):
+    """What Twilio posted, as received, unique on its SID. The `From` number is kept encrypted."""
+
+    __tablename__ = "inbound_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # sms, voice, call_forward
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    reporter_pseudonym: Mapped[str | None] = mapped_column(String(64))
+    from_enc: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="received")  # received, done, failed
+    enqueued_at: Mapped[datetime | None]
+    processed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_inbound_events_status_received", "status", "received_at"),)
+
+
+class ReportedNumber(Base):
+    __tablename__ = "numbers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    number_type: Mapped[str] = mapped_column(String(16))
+    country: Mapped[str | None] = mapped_column(String(4))
+    report_count: Mapped[int] = mapped_column(Integer, default=0)
+    reporter_count: Mapped[int] = mapped_column(Integer, default=0)
+    sms_count: Mapped[int] = mapped_column(Integer, default=0)
+    call_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_reported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_reported_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    status_changed_at: Mapped[datetime | None]
+    status_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class NumberReporter(Base):
+    """Who reported which number: the link that makes `reporter_count` distinct. Purged with age."""
+
+    __tablename__ = "number_reporters"
+
+    number_id: Mapped[int] = mapped_column(
+        ForeignKey("numbers.id", ondelete="CASCADE"), primary_key=True
+    )
+    reporter_id: Mapped[int] = mapped_column(
+        ForeignKey("reporters.id", ondelete="CASCADE"), primary_key=True
+    )
+    first_reported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Report(Base):
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("inbound_events.id"), unique=True)
+    source_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    channel: Mapped[str] = mapped_column(String(8))  # sms, call
+    reporter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reporters.id", ondelete="SET NULL"), index=True
+    )
+    number_id: Mapped[int | None] = mapped_column(ForeignKey("numbers.id"), index=True)
+    body: Mapped[str | None] = mapped_column(Text)
+    family: Mapped[str] = mapped_column(String(32), default="unknown", index=True)
+    language: Mapped[str] = mapped_column(String(8), default="fr")
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+    numbers: Mapped[list[Any]] = mapped_column(default=list)
+    domains: Mapped[list[Any]] = mapped_column(default=list)  # defanged
+    urls: Mapped[list[Any]] = mapped_column(default=list)  # defanged
+    acted: Mapped[bool] = mapped_column(Boolean, default=False)
+    simhash: Mapped[int | None] = mapped_column(BigInteger)
+    campaign_id: Mapped[int | None] = mapped_column(Integer, index=True)
+
+    number: Mapped[ReportedNumber | None] = relationship(lazy="joined")
+    reply: Mapped[Reply | None] = relationship(
+        back_populates="report", uselist=False, lazy="selectin"
+    )
+
+
+class Reply(Base):
+    """One SMS to a reporter. `dedupe_key` makes "at most once" a database fact."""
+
+    __tablename__ = "replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_events.id"))
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
+    reporter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reporters.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(24))
+    body: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8), default="fr")
+    encoding: Mapped[str] = mapped_column(String(8))
+    segments: Mapped[int] = mapped_column(Integer)
+    # queued, sending, sent, delivered, undelivered, failed, outbox, suppressed
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempt_started_at: Mapped[datetime | None]
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    report: Mapped[Report | None] = relationship(back_populates="reply")
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    totp_secret_enc: Mapped[str] = mapped_column(Text)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    role: Mapped[str] = mapped_column(String(16))  # analyst, admin
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(64))
+    target_type: Mapped[str | None] = mapped_column(String(32))
+    target_id: Mapped[str | None] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class NumberStatusChange(Base):
+    __tablename__ = "number_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number_id: Mapped[int] = mapped_column(ForeignKey("numbers.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(254))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class DeliveryEvent(Base):
+    """Twilio status callbacks, stored once each, whatever order they come in."""
+
+    __tablename__ = "delivery_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sid: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(24))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    __table_args__ = (UniqueConstraint("sid", "status", name="uq_delivery_events_sid_status"),)

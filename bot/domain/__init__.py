@@ -1,0 +1,1 @@
+"""The pure domain core: no FastAPI, no RQ, no database sessions."""

@@ -1,0 +1,83 @@
+"""The one typed settings object. Code reads configuration only through `get_settings()`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Values that ship in the code for development only. Outside development, starting with any of
+# them is refused: a leaked default key would let anyone forge webhooks or undo pseudonyms.
+DEV_SECRET_KEY = "dev-secret-key-change-me"
+DEV_PSEUDONYM_KEY = "dev-pseudonym-key-change-me"
+DEV_TWILIO_AUTH_TOKEN = "dev-twilio-auth-token"
+PLACEHOLDERS = {DEV_SECRET_KEY, DEV_PSEUDONYM_KEY, DEV_TWILIO_AUTH_TOKEN, "", "changeme", "secret"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+
+    database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'scamline.db'}"
+    redis_url: str = "redis://localhost:6379/0"
+    queue_prefix: str = "scamline"
+
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = DEV_TWILIO_AUTH_TOKEN
+    twilio_sender: str = ""
+    twilio_messaging_service_sid: str = ""
+    twilio_api_base_url: str = "https://api.twilio.com"
+    public_base_url: str = ""
+
+    secret_key: str = DEV_SECRET_KEY
+    pseudonym_key: str = DEV_PSEUDONYM_KEY
+
+    prompts_dir: Path = REPO_ROOT / "prompts"
+    config_dir: Path = REPO_ROOT / "config"
+
+    max_body_bytes: int = 16 * 1024
+    max_form_fields: int = 64
+    max_report_chars: int = 4000
+    conversation_ttl_seconds: int = 30 * 60
+    sweeper_interval_seconds: float = 5.0
+    sweeper_grace_seconds: float = 10.0
+    sender_rate_per_second: float = Field(default=10.0, gt=0)
+    reporter_replies_per_hour: int = 20
+    retention_days: int = 90
+    log_level: str = "INFO"
+
+    @property
+    def twilio_configured(self) -> bool:
+        return bool(self.twilio_account_sid) and self.twilio_auth_token not in PLACEHOLDERS
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> Settings:
+        if self.environment == "production":
+            weak = [
+                name
+                for name in ("secret_key", "pseudonym_key", "twilio_auth_token")
+                if getattr(self, name) in PLACEHOLDERS or len(getattr(self, name)) < 16
+            ]
+            if weak:
+                raise ValueError(
+                    "refusing to start in production with placeholder secrets: "
+                    + ", ".join(n.upper() for n in weak)
+                )
+            if not self.public_base_url:
+                raise ValueError("PUBLIC_BASE_URL must be set in production")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
