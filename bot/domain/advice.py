@@ -1,0 +1,84 @@
+"""Build the reporter's reply from prompts: acknowledgement, advice for the family, and the
+question "who sent it?" when needed. Always at most 2 SMS segments."""
+
+from __future__ import annotations
+
+from bot.domain.classifier import Classification
+from bot.domain.language import Language
+from bot.domain.numbers import Number, NumberType
+from bot.domain.segments import count_segments
+from bot.prompts import has_prompt, render
+
+MAX_SEGMENTS = 2
+
+
+class ReplyTooLong(ValueError):
+    pass
+
+
+def display_number(number: Number) -> str:
+    """How a French reader writes a number: `06 39 98 12 34`, `+44 7700 900614`, `AMELI`."""
+    if number.number_type in (NumberType.SHORT_CODE, NumberType.SENDER_NAME):
+        return number.canonical
+    if number.country == "FR" and number.canonical.startswith("+33"):
+        national = "0" + number.canonical[3:]
+        return " ".join(national[i : i + 2] for i in range(0, len(national), 2))
+    import phonenumbers
+
+    parsed = phonenumbers.parse(number.canonical, None)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def advice_key(classification: Classification) -> str:
+    return f"sms/advice/{classification.family}"
+
+
+def fit(*parts: str) -> str:
+    """Join non-empty parts; refuse a text longer than the segment budget."""
+    text = " ".join(p for p in parts if p)
+    count = count_segments(text)
+    if count.segments > MAX_SEGMENTS:
+        raise ReplyTooLong(f"{count}: {text!r}")
+    return text
+
+
+def first_that_fits(*candidates: tuple[str, ...]) -> str:
+    last_error: ReplyTooLong | None = None
+    for parts in candidates:
+        try:
+            return fit(*parts)
+        except ReplyTooLong as exc:
+            last_error = exc
+    assert last_error is not None
+    raise last_error
+
+
+def _advice(lang: Language, classification: Classification, short: bool) -> str:
+    key = advice_key(classification)
+    if short and has_prompt(key + "_short", lang):
+        key += "_short"
+    return render(key, lang)
+
+
+def report_reply(
+    lang: Language, classification: Classification, reported: Number | None, ask_sender: bool
+) -> str:
+    """The one SMS that answers a new report."""
+    received = render("sms/report/received", lang)
+    ask = render("sms/report/ask_sender", lang) if ask_sender else ""
+    return first_that_fits(
+        (received, _advice(lang, classification, short=False), ask),
+        (received, _advice(lang, classification, short=True), ask),
+    )
+
+
+def sender_logged_reply(lang: Language, number: Number, reporter_count: int) -> str:
+    """The short confirmation once the reporter has told us who sent it."""
+    return fit(
+        render(
+            "sms/report/sender_logged",
+            lang,
+            number=display_number(number),
+            reporter_count=reporter_count,
+        )
+    )
