@@ -29,7 +29,8 @@ def _environment(prompts_dir: Path) -> Environment:
         keep_trailing_newline=False,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=False,
+        # Plain-text SMS and <Say> bodies: the TwiML builder escapes XML; nothing here is HTML.
+        autoescape=False,  # noqa: S701
     )
 
 
@@ -42,7 +43,7 @@ def has_prompt(key: str, lang: Language) -> bool:
 
 
 def render(key: str, lang: Language = "fr", **context: Any) -> str:
-    """Render one prompt; lines are joined with single spaces unless the template keeps a blank one."""
+    """Render one prompt; lines join with spaces, a blank line in the template starts a new one."""
     env = _environment(get_settings().prompts_dir)
     try:
         template = env.get_template(prompt_path(key, lang))

@@ -59,7 +59,7 @@ class Number:
 
     @property
     def national_prefix(self) -> str:
-        """The first digits as a French person writes them (`0899`, `06`), for reasons and advice."""
+        """The first digits as a French reader writes them (`0899`), for reasons and advice."""
         if self.country == "FR" and self.canonical.startswith("+33"):
             return "0" + self.canonical[3:6]
         return self.canonical[:4]
@@ -102,7 +102,7 @@ def from_phonenumber(parsed: phonenumbers.PhoneNumber) -> Number | None:
         if len(national) != 9 or national[0] == "0":
             return None
         return Number(e164, french_number_type(national), "FR")
-    region = region or phonenumbers.region_code_for_country_code(parsed.country_code)
+    region = region or phonenumbers.region_code_for_country_code(parsed.country_code or 0)
     return Number(e164, NumberType.FOREIGN, None if region in (None, "ZZ", "001") else region)
 
 

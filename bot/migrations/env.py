@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine, pool
+from sqlalchemy import create_engine, pool, text
 
 from bot.db.models import Base
 from bot.settings import get_settings
@@ -26,6 +26,9 @@ def run_migrations_online() -> None:
     url = _url()
     engine = create_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # Web and workers start together and all migrate: one at a time, the others wait.
+            connection.execute(text("SELECT pg_advisory_xact_lock(7726033700)"))
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

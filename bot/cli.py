@@ -1,0 +1,118 @@
+"""`scamline`: serve, worker, run, simulate, token, user, eval."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.db.session import migrate
+
+    migrate()
+    uvicorn.run(
+        "bot.web.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="warning",
+        proxy_headers=False,
+    )
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from bot.logging_setup import configure_logging
+    from bot.settings import get_settings
+    from workers.main import run_worker
+
+    configure_logging(get_settings().log_level)
+    queues = args.queues.split(",") if args.queues else None
+    run_worker(queues or ("intake", "replies"), burst=args.burst, sweeper=not args.no_sweeper)
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.devserver import run_everything
+
+    return run_everything(args.host, args.port)
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from bot.simulate import simulate_sms
+
+    return simulate_sms(args.url, args.sender, args.body, args.to, wait=not args.no_wait)
+
+
+def _token(args: argparse.Namespace) -> int:
+    from bot.db.session import migrate, session_scope
+    from bot.services.api_tokens import create_token
+
+    migrate()
+    with session_scope() as session:
+        record, token = create_token(session, args.name)
+        print(f"API token {record.id} created for {args.name!r}. It is shown once; keep it safe:")
+    print(token)
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from bot.eval import main as run_eval
+
+    return run_eval(args.file)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="scamline", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the web app (webhooks, API, console)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(handler=_serve)
+
+    worker = commands.add_parser("worker", help="run an RQ worker with its scheduler and sweeper")
+    worker.add_argument("--queues", default="", help="comma-separated, default intake,replies")
+    worker.add_argument("--burst", action="store_true", help="stop when the queues are empty")
+    worker.add_argument("--no-sweeper", action="store_true")
+    worker.set_defaults(handler=_worker)
+
+    run = commands.add_parser("run", help="development: Redis if needed, web and worker at once")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.set_defaults(handler=_run)
+
+    simulate = commands.add_parser("simulate", help="play Twilio's part against a running bot")
+    kinds = simulate.add_subparsers(dest="kind", required=True)
+    sms = kinds.add_parser("sms", help="send a correctly signed inbound SMS webhook")
+    sms.add_argument("--from", dest="sender", required=True, help="the reporter's number")
+    sms.add_argument("--body", required=True)
+    sms.add_argument("--to", default="+33700000000", help="the bot's number")
+    sms.add_argument("--url", default="", help="bot base URL (default PUBLIC_BASE_URL or :8000)")
+    sms.add_argument("--no-wait", action="store_true", help="do not wait for the reply")
+    sms.set_defaults(handler=_simulate)
+
+    token = commands.add_parser("token", help="API tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    create = token_commands.add_parser("create", help="print a new API token as the last line")
+    create.add_argument("name")
+    create.set_defaults(handler=_token)
+
+    evaluate = commands.add_parser("eval", help="score the classifier on a labelled corpus")
+    evaluate.add_argument("file")
+    evaluate.set_defaults(handler=_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

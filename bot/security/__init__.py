@@ -1,0 +1,1 @@
+"""Keys, pseudonyms, encryption and tokens."""

@@ -1,0 +1,33 @@
+"""INSERT ... ON CONFLICT DO NOTHING on both SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Insert, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Session
+
+
+def insert_ignore_statement(
+    session: Session, table: Table, values: dict[str, Any], keys: tuple[str, ...]
+) -> Insert:
+    dialect = session.get_bind().dialect.name
+    module: Any
+    if dialect == "postgresql":
+        module = postgresql
+    elif dialect == "sqlite":
+        module = sqlite
+    else:
+        raise NotImplementedError(f"no insert-ignore for {dialect}")
+    statement = module.insert(table).values(**values)
+    return cast(Insert, statement.on_conflict_do_nothing(index_elements=list(keys) or None))
+
+
+def insert_ignore(
+    session: Session, model: type[DeclarativeBase], values: dict[str, Any], *keys: str
+) -> bool:
+    """Insert a row unless it conflicts on `keys`. Returns whether a row was inserted."""
+    table = cast(Table, model.__table__)
+    result = session.execute(insert_ignore_statement(session, table, values, keys))
+    return bool(cast(CursorResult[Any], result).rowcount)

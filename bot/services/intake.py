@@ -1,0 +1,46 @@
+"""Store what Twilio posted, once per SID, before anything else happens."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import InboundEvent
+from bot.db.types import utcnow
+from bot.security.pseudonyms import encrypt_phone, pseudonym
+from bot.services.dialect import insert_ignore
+
+# Parameters that carry a person's phone number: kept encrypted, never in the stored params.
+PERSONAL_PARAMS = ("From", "ForwardedFrom", "Caller", "CalledVia")
+
+
+def record_inbound_event(
+    session: Session,
+    source_sid: str,
+    kind: str,
+    params: Mapping[str, str],
+    reporter_phone: str | None,
+) -> tuple[InboundEvent, bool]:
+    """Insert the event unless its SID is known; return it and whether it is new."""
+    stored = {k: v for k, v in params.items() if k not in PERSONAL_PARAMS}
+    values = {
+        "source_sid": source_sid,
+        "kind": kind,
+        "params": stored,
+        "received_at": utcnow(),
+        "status": "received",
+        "attempts": 0,
+        "reporter_pseudonym": pseudonym(reporter_phone) if reporter_phone else None,
+        "from_enc": encrypt_phone(reporter_phone) if reporter_phone else None,
+    }
+    created = insert_ignore(session, InboundEvent, values, "source_sid")
+    event = session.scalars(select(InboundEvent).where(InboundEvent.source_sid == source_sid)).one()
+    return event, created
+
+
+def mark_enqueued(session: Session, event_id: int) -> None:
+    event = session.get(InboundEvent, event_id)
+    if event is not None and event.status == "received":
+        event.enqueued_at = utcnow()

@@ -1,0 +1,1 @@
+"""The web edge: Twilio webhooks, health, metrics and the JSON API."""

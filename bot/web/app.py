@@ -1,0 +1,23 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+
+from bot.logging_setup import configure_logging
+from bot.settings import get_settings
+from bot.web import api, health, twilio_sms, twilio_status
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    app = FastAPI(title="Scamline", version="0.1.0", docs_url="/api/docs", redoc_url=None)
+    app.include_router(twilio_sms.router)
+    app.include_router(twilio_status.router)
+    app.include_router(health.router)
+    app.include_router(api.router)
+    logging.getLogger(__name__).debug("app created for %s", settings.environment)
+    return app

@@ -1,0 +1,16 @@
+"""Prometheus metrics. Kept in one module so every name is defined once."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+WEBHOOK_LATENCY = Histogram(
+    "scamline_webhook_seconds",
+    "Time to store and enqueue a webhook",
+    ["route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+EVENTS_RECEIVED = Counter("scamline_events_received_total", "New inbound events", ["kind"])
+INTAKE_FAILURES = Counter(
+    "scamline_intake_failures_total", "Webhooks that hit an unavailable dependency", ["reason"]
+)

@@ -1,0 +1,65 @@
+"""POST /twilio/sms: verify, store, enqueue, answer. Nothing else happens on the request path."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi.concurrency import run_in_threadpool
+from redis.exceptions import RedisError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from bot.db.session import session_scope
+from bot.domain.numbers import parse_phone
+from bot.services.intake import record_inbound_event
+from bot.web import metrics
+from bot.web.twilio_request import signed_form
+from bot.web.twiml import empty_messaging_response
+from workers.queues import enqueue_event
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+
+def reporter_phone(raw: str) -> str | None:
+    number = parse_phone(raw) if raw else None
+    return number.canonical if number else (raw.strip() or None)
+
+
+def store_and_enqueue(sid: str, kind: str, form: dict[str, str], phone: str | None) -> None:
+    try:
+        with session_scope() as session:
+            event, created = record_inbound_event(session, sid, kind, form, phone)
+            event_id = event.id
+            pending = event.status == "received"
+    except (OperationalError, SQLAlchemyError) as exc:
+        # Answer 5xx so that Twilio calls the fallback URL: an acknowledged report is never lost.
+        metrics.INTAKE_FAILURES.labels(reason="database").inc()
+        log.error("intake: database unavailable (%s)", exc.__class__.__name__)
+        raise HTTPException(503, "storage unavailable") from exc
+    if not pending:
+        return
+    try:
+        enqueue_event(event_id, sid)
+    except RedisError as exc:
+        # Stored is enough: the sweeper enqueues it once Redis answers again.
+        metrics.INTAKE_FAILURES.labels(reason="redis").inc()
+        log.warning(
+            "intake: Redis unavailable (%s); event %s left to the sweeper",
+            exc.__class__.__name__,
+            event_id,
+        )
+    if created:
+        metrics.EVENTS_RECEIVED.labels(kind=kind).inc()
+
+
+@router.post("/twilio/sms", response_class=Response, summary="Twilio inbound SMS webhook")
+async def inbound_sms(form: dict[str, str] = Depends(signed_form)) -> Response:
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    if not sid or len(sid) > 64:
+        raise HTTPException(400, "MessageSid is required")
+    with metrics.WEBHOOK_LATENCY.labels(route="sms").time():
+        await run_in_threadpool(
+            store_and_enqueue, sid, "sms", form, reporter_phone(form.get("From", ""))
+        )
+    return empty_messaging_response()

@@ -1,0 +1,27 @@
+"""POST /twilio/status: delivery callbacks, stored once each, applied in any order."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi.concurrency import run_in_threadpool
+
+from bot.db.session import session_scope
+from bot.services.delivery import record_delivery_status
+from bot.web.twilio_request import signed_form
+
+router = APIRouter()
+
+
+@router.post("/twilio/status", response_class=Response, summary="Twilio message status callback")
+async def message_status(form: dict[str, str] = Depends(signed_form)) -> Response:
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
+    if not sid or not status or len(sid) > 64 or len(status) > 24:
+        raise HTTPException(400, "MessageSid and MessageStatus are required")
+
+    def apply() -> None:
+        with session_scope() as session:
+            record_delivery_status(session, sid, status, form)
+
+    await run_in_threadpool(apply)
+    return Response(status_code=204)

@@ -1,0 +1,153 @@
+"""Send one stored reply through Twilio, at most once.
+
+The order of writes is what makes it safe: the attempt is committed as `sending` before the HTTP
+call, and the Twilio SID is committed as soon as Twilio answers. If a worker dies in between, the
+next attempt finds `sending` without a SID and asks Twilio whether the message exists before it
+sends anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+from limits import RateLimitItemPerSecond
+from limits.storage import RedisStorage
+from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy import select
+from twilio.base.exceptions import TwilioRestException
+
+from bot.db.models import Reply, Reporter
+from bot.db.session import session_scope
+from bot.db.types import utcnow
+from bot.security.pseudonyms import decrypt_phone, mask_phone
+from bot.settings import get_settings
+from workers.twilio_client import twilio_client
+
+log = logging.getLogger(__name__)
+
+# Twilio error codes that no retry can fix.
+PERMANENT_ERRORS = {21211, 21212, 21408, 21610, 21612, 21614, 21617, 30003, 30004, 30005, 30006}
+
+
+class TransientSendError(RuntimeError):
+    """Twilio was busy or failing: the job raises so that RQ retries it later."""
+
+
+def _limiter() -> tuple[MovingWindowRateLimiter, RateLimitItemPerSecond]:
+    settings = get_settings()
+    storage = RedisStorage(settings.redis_url)
+    rate = max(1, round(settings.sender_rate_per_second))
+    return MovingWindowRateLimiter(storage), RateLimitItemPerSecond(rate)
+
+
+def wait_for_slot(sender_key: str) -> None:
+    """Pace sends to the configured rate per sender, across all workers (window kept in Redis)."""
+    limiter, item = _limiter()
+    while not limiter.hit(item, "sender", sender_key):
+        stats = limiter.get_window_stats(item, "sender", sender_key)
+        time.sleep(max(0.005, min(1.0, stats.reset_time - time.time())))
+
+
+def _begin_attempt(reply_id: int) -> tuple[str, str, str] | None:
+    """Claim the reply for sending. Returns (to, body, state) or None when nothing is to be done."""
+    with session_scope() as session:
+        reply = session.scalars(
+            select(Reply).where(Reply.id == reply_id).with_for_update()
+        ).one_or_none()
+        if reply is None or reply.twilio_sid or reply.status not in ("queued", "sending"):
+            return None
+        reporter = session.get(Reporter, reply.reporter_id) if reply.reporter_id else None
+        to = decrypt_phone(reporter.phone_enc) if reporter and reporter.phone_enc else None
+        if reporter is None or reporter.opted_out or to is None:
+            reply.status = "suppressed"
+            return None
+        state = reply.status
+        reply.status = "sending"
+        reply.attempts += 1
+        if state == "queued":
+            reply.attempt_started_at = utcnow()
+        return to, reply.body, state
+
+
+def _already_sent(reply_id: int, to: str, body: str) -> str | None:
+    """After a crash mid-send: did Twilio take the message? Look it up instead of resending."""
+    with session_scope() as session:
+        reply = session.get(Reply, reply_id)
+        started = reply.attempt_started_at if reply else None
+    if started is None:
+        return None
+    settings = get_settings()
+    messages = twilio_client().messages.list(
+        to=to, date_sent_after=started - timedelta(minutes=1), limit=50
+    )
+    for message in messages:
+        if message.body == body and (
+            not settings.twilio_sender or message.from_ in (None, settings.twilio_sender)
+        ):
+            return message.sid
+    return None
+
+
+def _finish(reply_id: int, **values: object) -> None:
+    with session_scope() as session:
+        reply = session.get(Reply, reply_id)
+        if reply is None:
+            return
+        for key, value in values.items():
+            setattr(reply, key, value)
+
+
+def send_reply(reply_id: int) -> str:
+    settings = get_settings()
+    claim = _begin_attempt(reply_id)
+    if claim is None:
+        return "nothing to send"
+    to, body, previous_state = claim
+
+    if not settings.twilio_configured:
+        log.info("OUTBOX reply %s to %s: %s", reply_id, mask_phone(to), body)
+        _finish(reply_id, status="outbox", sent_at=utcnow())
+        return "outbox"
+
+    if previous_state == "sending":
+        sid = _already_sent(reply_id, to, body)
+        if sid is not None:
+            _finish(reply_id, status="sent", twilio_sid=sid, sent_at=utcnow())
+            return "found already sent"
+
+    sender_key = settings.twilio_messaging_service_sid or settings.twilio_sender or "default"
+    wait_for_slot(sender_key)
+    options: dict[str, str] = {"to": to, "body": body}
+    if settings.twilio_messaging_service_sid:
+        options["messaging_service_sid"] = settings.twilio_messaging_service_sid
+    else:
+        options["from_"] = settings.twilio_sender
+    if settings.public_base_url:
+        options["status_callback"] = settings.public_base_url.rstrip("/") + "/twilio/status"
+    try:
+        message = twilio_client().messages.create(**options)
+    except TwilioRestException as exc:
+        code = exc.code or 0
+        if code in PERMANENT_ERRORS or (400 <= exc.status < 500 and exc.status != 429):
+            log.warning("reply %s refused by Twilio: %s %s", reply_id, exc.status, code)
+            _finish(
+                reply_id,
+                status="failed",
+                error_code=str(code or exc.status),
+                error_message=str(exc.msg)[:500],
+            )
+            return "failed"
+        # Twilio answered with an error, so it did not create the message: safe to retry.
+        _finish(reply_id, status="queued", error_code=str(code or exc.status))
+        raise TransientSendError(f"Twilio {exc.status} {code}") from exc
+    _finish(
+        reply_id,
+        status=message.status or "sent",
+        twilio_sid=message.sid,
+        sent_at=utcnow(),
+        error_code=None,
+    )
+    log.info("reply %s sent as %s", reply_id, message.sid)
+    return message.sid or "sent"

@@ -1,0 +1,118 @@
+"""Find work the database says is unfinished and make sure a job exists for it.
+
+This is how a report survives Redis being down at intake, Redis losing its data, or a worker
+dying mid-job: the database is the record, and the sweeper re-enqueues from it. Job ids are
+unique, so a sweep never duplicates a job that is still alive.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+
+from redis.exceptions import RedisError
+from sqlalchemy import or_, select
+
+from bot.db.models import InboundEvent, Reply
+from bot.db.session import session_scope
+from bot.db.types import utcnow
+from bot.settings import get_settings
+from workers.queues import enqueue_event, enqueue_reply, get_redis
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+MAX_EVENT_ATTEMPTS = 8
+STUCK_SENDING = timedelta(minutes=2)
+LOCK_KEY = "scamline:sweeper:lock"
+
+
+@dataclass
+class SweepResult:
+    events: int = 0
+    replies: int = 0
+    failed: int = 0
+
+
+def sweep_once() -> SweepResult:
+    settings = get_settings()
+    now = utcnow()
+    grace = now - timedelta(seconds=settings.sweeper_grace_seconds)
+    result = SweepResult()
+    with session_scope() as session:
+        events = session.scalars(
+            select(InboundEvent)
+            .where(
+                InboundEvent.status == "received",
+                InboundEvent.received_at < grace,
+                or_(InboundEvent.enqueued_at.is_(None), InboundEvent.enqueued_at < grace),
+            )
+            .order_by(InboundEvent.id)
+            .limit(BATCH)
+        ).all()
+        for event in events:
+            if event.attempts >= MAX_EVENT_ATTEMPTS:
+                event.status = "failed"
+                event.error = (event.error or "") + " gave up after repeated failures"
+                result.failed += 1
+                continue
+            if enqueue_event(event.id, event.source_sid):
+                result.events += 1
+            event.enqueued_at = now
+        replies = session.scalars(
+            select(Reply)
+            .where(
+                or_(
+                    (Reply.status == "queued") & (Reply.updated_at < grace),
+                    (Reply.status == "sending") & (Reply.updated_at < now - STUCK_SENDING),
+                )
+            )
+            .order_by(Reply.id)
+            .limit(BATCH)
+        ).all()
+        for reply in replies:
+            if enqueue_reply(reply.id):
+                result.replies += 1
+            reply.updated_at = now
+    if result.events or result.replies or result.failed:
+        log.info(
+            "sweeper: re-enqueued %s events, %s replies; %s failed",
+            result.events,
+            result.replies,
+            result.failed,
+        )
+    return result
+
+
+def sweep_with_lock() -> SweepResult | None:
+    """Only one sweeper at a time across all worker processes."""
+    settings = get_settings()
+    ttl = max(2, int(settings.sweeper_interval_seconds * 4))
+    redis = get_redis()
+    if not redis.set(LOCK_KEY, "1", nx=True, ex=ttl):
+        return None
+    try:
+        return sweep_once()
+    finally:
+        redis.delete(LOCK_KEY)
+
+
+def run_forever(stop: threading.Event) -> None:
+    interval = get_settings().sweeper_interval_seconds
+    while not stop.is_set():
+        try:
+            sweep_with_lock()
+        except RedisError as exc:
+            log.warning("sweeper: Redis unavailable (%s); retrying", exc.__class__.__name__)
+        except Exception:
+            log.exception("sweeper failed; retrying")
+        stop.wait(interval)
+
+
+def start_in_background() -> tuple[threading.Thread, threading.Event]:
+    stop = threading.Event()
+    thread = threading.Thread(target=run_forever, args=(stop,), name="sweeper", daemon=True)
+    thread.start()
+    return thread, stop

@@ -1,0 +1,23 @@
+"""The Twilio SDK client, pointed at TWILIO_API_BASE_URL so a fake or gateway can stand in."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from twilio.rest import Client
+
+from bot.settings import Settings, get_settings
+
+
+@lru_cache(maxsize=2)
+def _client(account_sid: str, auth_token: str, base_url: str) -> Client:
+    client = Client(account_sid, auth_token)
+    client.api.base_url = base_url.rstrip("/")
+    return client
+
+
+def twilio_client(settings: Settings | None = None) -> Client:
+    settings = settings or get_settings()
+    return _client(
+        settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_base_url
+    )
