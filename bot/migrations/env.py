@@ -25,7 +25,7 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     url = _url()
     engine = create_engine(url, poolclass=pool.NullPool)
-    with engine.connect() as connection:
+    with engine.connect() as connection, connection.begin():
         if connection.dialect.name == "postgresql":
             # Web and workers start together and all migrate: one at a time, the others wait.
             connection.execute(text("SELECT pg_advisory_xact_lock(7726033700)"))

@@ -1,0 +1,84 @@
+"""POST /twilio/sms: stored once per MessageSid, enqueued, answered at once, robust to Redis."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from bot.db.models import InboundEvent, Reply, Report
+from bot.db.session import session_scope
+from bot.settings import get_settings
+from bot.web.app import create_app
+from tests.conftest import _reset_caches
+from tests.helpers import post_signed, run_worker_until_idle, sms_params
+from workers.sweeper import sweep_once
+
+pytestmark = pytest.mark.storage
+
+PARCEL = "Votre colis est retenu, frais de 1,99e a regler : colis-frais.test"
+
+
+def _count(model: type) -> int:
+    with session_scope() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_answers_empty_twiml_as_text_xml() -> None:
+    client = TestClient(create_app())
+    response = post_signed(client, "/twilio/sms", sms_params("+33639981234", PARCEL))
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert response.headers["content-type"].startswith("text/xml")  # type: ignore[attr-defined]
+    assert response.text.endswith("<Response />")  # type: ignore[attr-defined]
+
+
+def test_the_same_message_sid_three_times_gives_one_report_and_one_reply() -> None:
+    client = TestClient(create_app())
+    params = sms_params("+33639981234", PARCEL)
+    for _ in range(3):
+        assert post_signed(client, "/twilio/sms", params).status_code == 200  # type: ignore[attr-defined]
+    run_worker_until_idle()
+    # A late duplicate after processing changes nothing either.
+    post_signed(client, "/twilio/sms", params)
+    run_worker_until_idle()
+    assert _count(InboundEvent) == 1
+    assert _count(Report) == 1
+    assert _count(Reply) == 1
+
+
+def test_the_raw_event_keeps_no_clear_phone_number() -> None:
+    client = TestClient(create_app())
+    post_signed(client, "/twilio/sms", sms_params("+33639981234", PARCEL))
+    with session_scope() as session:
+        event = session.scalars(select(InboundEvent)).one()
+        assert "From" not in event.params
+        assert event.from_enc and "+33639981234" not in event.from_enc
+        assert event.reporter_pseudonym and len(event.reporter_pseudonym) == 64
+
+
+def test_a_report_survives_redis_being_down_at_intake(monkeypatch: pytest.MonkeyPatch) -> None:
+    working_redis = get_settings().redis_url
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    _reset_caches()
+    client = TestClient(create_app())
+    response = post_signed(client, "/twilio/sms", sms_params("+33639981234", PARCEL))
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert _count(InboundEvent) == 1
+    assert _count(Report) == 0
+
+    monkeypatch.setenv("REDIS_URL", working_redis)  # Redis is back
+    _reset_caches()
+    # The sweeper finds the stored event, enqueues it, and the worker processes it once.
+    result = sweep_once()
+    assert result.events == 1
+    run_worker_until_idle()
+    assert sweep_once().events == 0
+    assert _count(Report) == 1
+    assert _count(Reply) == 1
+
+
+def test_a_missing_message_sid_is_a_clear_400() -> None:
+    client = TestClient(create_app())
+    params = sms_params("+33639981234", PARCEL)
+    del params["MessageSid"]
+    assert post_signed(client, "/twilio/sms", params).status_code == 400  # type: ignore[attr-defined]

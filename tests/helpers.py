@@ -1,0 +1,48 @@
+"""Shared test helpers: signed webhooks, running the real RQ worker until the queues are empty."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi.testclient import TestClient
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
+from twilio.request_validator import RequestValidator
+
+from bot.settings import get_settings
+from workers.queues import QUEUES, get_queue, get_redis
+
+TEST_BASE = "http://testserver"
+
+
+def sign(url: str, params: dict[str, str], token: str | None = None) -> str:
+    return RequestValidator(token or get_settings().twilio_auth_token).compute_signature(
+        url, params
+    )
+
+
+def sms_params(sender: str, body: str, sid: str | None = None) -> dict[str, str]:
+    return {
+        "MessageSid": sid or "SM" + secrets.token_hex(16),
+        "AccountSid": "AC" + "0" * 32,
+        "From": sender,
+        "To": "+33700000000",
+        "Body": body,
+        "NumMedia": "0",
+    }
+
+
+def post_signed(client: TestClient, path: str, params: dict[str, str]) -> object:
+    signature = sign(TEST_BASE + path, params)
+    return client.post(path, data=params, headers={"X-Twilio-Signature": signature})
+
+
+def run_worker_until_idle() -> None:
+    """The real RQ worker, in burst mode: it processes every queued job, then returns."""
+    connection = get_redis()
+    worker = SimpleWorker(
+        [get_queue(name, connection) for name in QUEUES],
+        connection=connection,
+        serializer=JSONSerializer,
+    )
+    worker.work(burst=True, with_scheduler=False, logging_level="WARNING")
