@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain.advice import MAX_SEGMENTS, ReplyTooLong, report_reply
-from bot.domain.classifier import FAMILIES, classify
+from bot.domain.classifier import FAMILIES, Channel, classify
 from bot.domain.indicators import extract
 from bot.domain.language import LANGUAGES, Language, detect_language
 from bot.domain.segments import count_segments
@@ -49,7 +49,7 @@ def score_record(record: dict[str, Any], tally: Tally) -> None:
     body = str(record["body"])
     indicators = extract(body)
     reported = indicators.numbers[0] if indicators.numbers else None
-    channel = "call" if record.get("channel") == "call" else "sms"
+    channel: Channel = "call" if record.get("channel") == "call" else "sms"
     result = classify(body, indicators, reported, channel)
     gold = str(record["family"])
     tally.gold.append(gold)
