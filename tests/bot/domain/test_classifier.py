@@ -226,6 +226,16 @@ GENUINE: list[tuple[str, Channel]] = [
     ("Impots : votre declaration en ligne est ouverte jusqu'au 22/05 sur impots.gouv.fr", "sms"),
     ("Salut c'est Marc, on se retrouve à 19h devant le ciné ?", "sms"),
     ("01 45 67 89 10", "call"),
+    (
+        "je viens de recevoir ça : Ameli : votre remboursement de 25€ a été versé. Détail sur ameli.fr",
+        "sms",
+    ),
+    ("Your order #4412 has shipped and will be delivered Friday. Track it in the app.", "sms"),
+    (
+        "BNP Paribas : connexion depuis un nouvel appareil. Si ce n'est pas vous, contactez votre conseiller.",
+        "sms",
+    ),
+    ("Orange: votre facture de mars est disponible dans votre espace client.", "sms"),
 ]
 
 
