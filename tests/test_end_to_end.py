@@ -44,8 +44,9 @@ def test_report_reply_sender_and_api(fake_twilio: FakeTwilioServer) -> None:
         second = wait_for_messages(fake_twilio, 2)[1]
         assert "06 39 98 12 34 est enregistre" in second
 
-        api = httpx.get(base + "/api/v1/numbers/0639981234",
-                        headers={"Authorization": f"Bearer {token}"})
+        api = httpx.get(
+            base + "/api/v1/numbers/0639981234", headers={"Authorization": f"Bearer {token}"}
+        )
         assert api.status_code == 200
         assert api.json()["number"] == "+33639981234"
         assert api.json()["report_count"] == 1

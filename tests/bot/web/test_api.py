@@ -80,8 +80,16 @@ def test_reports_are_newest_first_paginated_and_filtered(client: TestClient) -> 
     assert [item["reported_number"] for item in only] == ["+33975102261"]
     item = only[0]
     assert set(item) >= {
-        "id", "source_sid", "received_at", "channel", "reported_number", "family", "language",
-        "numbers", "domains", "reply_status",
+        "id",
+        "source_sid",
+        "received_at",
+        "channel",
+        "reported_number",
+        "family",
+        "language",
+        "numbers",
+        "domains",
+        "reply_status",
     }
     assert item["channel"] == "call" and item["reply_status"] == "queued"
     future = (utcnow() + timedelta(hours=1)).isoformat()
