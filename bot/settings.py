@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     conversation_ttl_seconds: int = 30 * 60
     sweeper_interval_seconds: float = 5.0
     sweeper_grace_seconds: float = 10.0
+    stuck_sending_seconds: float = 30.0
     sender_rate_per_second: float = Field(default=10.0, gt=0)
     reporter_replies_per_hour: int = 20
     retention_days: int = 90

@@ -25,8 +25,6 @@ log = logging.getLogger(__name__)
 
 BATCH = 500
 MAX_EVENT_ATTEMPTS = 8
-# A send claimed this long ago without an answer: its worker probably died mid-call.
-STUCK_SENDING = timedelta(seconds=30)
 LOCK_KEY = "scamline:sweeper:lock"
 
 
@@ -41,6 +39,8 @@ def sweep_once() -> SweepResult:
     settings = get_settings()
     now = utcnow()
     grace = now - timedelta(seconds=settings.sweeper_grace_seconds)
+    # A send claimed this long ago without an answer: its worker probably died mid-call.
+    stuck_sending = timedelta(seconds=settings.stuck_sending_seconds)
     result = SweepResult()
     with session_scope() as session:
         events = session.scalars(
@@ -67,7 +67,7 @@ def sweep_once() -> SweepResult:
             .where(
                 or_(
                     (Reply.status == "queued") & (Reply.updated_at < grace),
-                    (Reply.status == "sending") & (Reply.updated_at < now - STUCK_SENDING),
+                    (Reply.status == "sending") & (Reply.updated_at < now - stuck_sending),
                 )
             )
             .order_by(Reply.id)

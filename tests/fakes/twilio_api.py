@@ -10,6 +10,7 @@ Run alone: `python -m tests.fakes.twilio_api --port 8099` (for the benchmark and
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import secrets
 import threading
@@ -42,6 +43,9 @@ class FakeTwilioState:
     messages: list[dict[str, Any]] = field(default_factory=list)
     failures: deque[Failure] = field(default_factory=deque)
     max_per_second: float | None = None
+    # Seconds to wait after storing a message and before answering: a worker killed during the
+    # wait leaves a message that Twilio has but whose SID we never learnt.
+    answer_delay: float = 0.0
     rejected_for_rate: int = 0
     requests: int = 0
     _sent_times: dict[str, deque[float]] = field(default_factory=dict)
@@ -60,6 +64,8 @@ class FakeTwilioState:
             self.messages.clear()
             self.failures.clear()
             self.rejected_for_rate = 0
+            self.answer_delay = 0.0
+            self.max_per_second = None
             self.requests = 0
             self._sent_times.clear()
 
@@ -145,6 +151,9 @@ def create_app(state: FakeTwilioState) -> FastAPI:
                 "status_callback": str(form.get("StatusCallback") or "") or None,
             }
             state.messages.append(message)
+            delay = state.answer_delay
+        if delay:
+            await asyncio.sleep(delay)
         return JSONResponse(_resource(message), status_code=201)
 
     @app.get("/2010-04-01/Accounts/{account_sid}/Messages.json")
