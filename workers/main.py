@@ -9,6 +9,7 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from bot.db.session import migrate
+from workers.liveness import start_heartbeat
 from workers.queues import QUEUES, get_queue, get_redis
 from workers.sweeper import start_in_background
 
@@ -24,11 +25,13 @@ def run_worker(queues: Sequence[str] = QUEUES, burst: bool = False, sweeper: boo
         connection=connection,
         serializer=JSONSerializer,
     )
+    heartbeat = start_heartbeat(connection, worker.name)
     stop = None
     if sweeper:
         _, stop = start_in_background()
     try:
         return worker.work(with_scheduler=True, burst=burst, logging_level="WARNING")
     finally:
+        heartbeat.set()
         if stop is not None:
             stop.set()

@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+import random
 from functools import lru_cache
 
 from redis import Redis
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
-from rq.job import Job
+from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from bot.settings import get_settings
+from workers.liveness import is_alive
 
 INTAKE_QUEUE = "intake"
 REPLIES_QUEUE = "replies"
 QUEUES = (INTAKE_QUEUE, REPLIES_QUEUE)
 
-# Retries are declared per job. Intervals need the worker's scheduler.
-PROCESS_RETRY = Retry(max=4, interval=[2, 10, 30, 60])
-SEND_RETRY = Retry(max=6, interval=[2, 5, 15, 45, 120, 300])
+
+def backoff(attempts: int, base: float, cap: float) -> list[int]:
+    """Exponential backoff with full jitter, drawn per job so that retries of a burst spread out."""
+    return [max(1, round(random.uniform(0, min(cap, base * 2**n)))) for n in range(attempts)]  # noqa: S311
+
+
+# Retries are declared on each job; their intervals need the worker's scheduler.
+def process_retry() -> Retry:
+    return Retry(max=4, interval=backoff(4, base=2, cap=60))
+
+
+def send_retry() -> Retry:
+    return Retry(max=6, interval=backoff(6, base=2, cap=300))
 
 
 @lru_cache(maxsize=4)
@@ -60,9 +72,12 @@ def enqueue_unique(queue: Queue, func: str, job_id: str, arg: int, retry: Retry)
         job = Job.fetch(job_id, connection=queue.connection, serializer=JSONSerializer)
     except Exception:
         job = None
-    if job is not None and not job.is_finished and not job.is_failed and not job.is_stopped:
+    if job is not None and _is_live(job):
         return False
     if job is not None:
+        # Finished, failed or abandoned by a dead worker, while the database says the work is
+        # not done: drop the stale job and start again (the job itself is idempotent).
+        # (A stale entry left in the started registry is skipped by RQ's cleanup: no job behind it.)
         job.delete()
     try:
         queue.enqueue_call(func, args=(arg,), job_id=job_id, retry=retry, unique=True)
@@ -71,13 +86,22 @@ def enqueue_unique(queue: Queue, func: str, job_id: str, arg: int, retry: Retry)
         return False
 
 
+def _is_live(job: Job) -> bool:
+    status = job.get_status(refresh=True)
+    if status in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
+        return False
+    if status == JobStatus.STARTED:
+        return is_alive(job.connection, job.worker_name)
+    return True
+
+
 def enqueue_event(event_id: int, source_sid: str) -> bool:
     return enqueue_unique(
         get_queue(INTAKE_QUEUE),
         "workers.jobs.process_event",
         event_job_id(source_sid),
         event_id,
-        PROCESS_RETRY,
+        process_retry(),
     )
 
 
@@ -87,5 +111,5 @@ def enqueue_reply(reply_id: int) -> bool:
         "workers.jobs.send_reply",
         reply_job_id(reply_id),
         reply_id,
-        SEND_RETRY,
+        send_retry(),
     )

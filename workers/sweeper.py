@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 BATCH = 500
 MAX_EVENT_ATTEMPTS = 8
-STUCK_SENDING = timedelta(minutes=2)
+# A send claimed this long ago without an answer: its worker probably died mid-call.
+STUCK_SENDING = timedelta(seconds=30)
 LOCK_KEY = "scamline:sweeper:lock"
 
 

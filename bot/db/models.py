@@ -124,8 +124,9 @@ class Report(Base):
     campaign_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     number: Mapped[ReportedNumber | None] = relationship(lazy="joined")
-    reply: Mapped[Reply | None] = relationship(
-        back_populates="report", uselist=False, lazy="selectin"
+    # The first reply answers the report; a later one may confirm its sender number.
+    replies: Mapped[list[Reply]] = relationship(
+        back_populates="report", lazy="selectin", order_by="Reply.id"
     )
 
 
@@ -157,7 +158,7 @@ class Reply(Base):
     sent_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    report: Mapped[Report | None] = relationship(back_populates="reply")
+    report: Mapped[Report | None] = relationship(back_populates="replies")
 
 
 class ApiToken(Base):

@@ -1,11 +1,13 @@
-"""Build the reporter's reply from prompts: acknowledgement, advice for the family, and the
-question "who sent it?" when needed. Always at most 2 SMS segments."""
+"""Build the reporter's reply from prompts: acknowledgement, the urgent steps when the reporter
+may already have acted, advice for the family (or for an official number), and the question
+"who sent it?" when needed. Always at most 2 SMS segments."""
 
 from __future__ import annotations
 
 from bot.domain.classifier import Classification
 from bot.domain.language import Language
 from bot.domain.numbers import Number, NumberType
+from bot.domain.official import official_name
 from bot.domain.segments import count_segments
 from bot.prompts import has_prompt, render
 
@@ -29,7 +31,14 @@ def display_number(number: Number) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def advice_key(classification: Classification) -> str:
+ACTED_KEY = "sms/advice/acted"
+OFFICIAL_NUMBER_KEY = "sms/advice/official_number"
+
+
+def advice_key(classification: Classification, reported: Number | None = None) -> str:
+    """`sms/advice/<family>`; a report of an official number with no scam found gets its own."""
+    if classification.family == "unknown" and official_name(reported) is not None:
+        return OFFICIAL_NUMBER_KEY
     return f"sms/advice/{classification.family}"
 
 
@@ -53,22 +62,31 @@ def first_that_fits(*candidates: tuple[str, ...]) -> str:
     raise last_error
 
 
-def _advice(lang: Language, classification: Classification, short: bool) -> str:
-    key = advice_key(classification)
+def _advice(
+    lang: Language, classification: Classification, reported: Number | None, short: bool
+) -> str:
+    key = advice_key(classification, reported)
     if short and has_prompt(key + "_short", lang):
         key += "_short"
+    if key.startswith(OFFICIAL_NUMBER_KEY) and reported is not None:
+        return render(key, lang, number=display_number(reported), name=official_name(reported))
     return render(key, lang)
 
 
 def report_reply(
     lang: Language, classification: Classification, reported: Number | None, ask_sender: bool
 ) -> str:
-    """The one SMS that answers a new report."""
+    """The one SMS that answers a new report.
+
+    When the reporter may already have acted, the urgent steps (stop the card, Perceval, change
+    passwords, complain) come first; the family advice is shortened, or left out, to make room."""
     received = render("sms/report/received", lang)
     ask = render("sms/report/ask_sender", lang) if ask_sender else ""
+    acted = render(ACTED_KEY, lang) if classification.acted else ""
     return first_that_fits(
-        (received, _advice(lang, classification, short=False), ask),
-        (received, _advice(lang, classification, short=True), ask),
+        (received, acted, _advice(lang, classification, reported, short=False), ask),
+        (received, acted, _advice(lang, classification, reported, short=True), ask),
+        (received, acted, ask),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Insert, Table
+from sqlalchemy import Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -21,7 +21,9 @@ def insert_ignore_statement(
     else:
         raise NotImplementedError(f"no insert-ignore for {dialect}")
     statement = module.insert(table).values(**values)
-    return cast(Insert, statement.on_conflict_do_nothing(index_elements=list(keys) or None))
+    statement = statement.on_conflict_do_nothing(index_elements=list(keys) or None)
+    # RETURNING tells reliably whether a row went in; rowcount may be -1 with some drivers.
+    return cast(Insert, statement.returning(*table.primary_key.columns))
 
 
 def insert_ignore(
@@ -30,4 +32,4 @@ def insert_ignore(
     """Insert a row unless it conflicts on `keys`. Returns whether a row was inserted."""
     table = cast(Table, model.__table__)
     result = session.execute(insert_ignore_statement(session, table, values, keys))
-    return bool(cast(CursorResult[Any], result).rowcount)
+    return result.first() is not None

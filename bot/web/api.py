@@ -52,7 +52,7 @@ class ReportOut(BaseModel):
             language=report.language,
             numbers=list(report.numbers or []),
             domains=list(report.domains or []),
-            reply_status=report.reply.status if report.reply else None,
+            reply_status=report.replies[0].status if report.replies else None,
         )
 
 

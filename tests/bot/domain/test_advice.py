@@ -1,0 +1,88 @@
+"""Every advice prompt and every complete reply fits in 2 SMS segments, in both languages, and
+links only to official domains."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.domain.advice import MAX_SEGMENTS, report_reply
+from bot.domain.classifier import FAMILIES, Classification
+from bot.domain.indicators import find_urls
+from bot.domain.language import LANGUAGES, Language
+from bot.domain.numbers import Number, parse_any
+from bot.domain.official import is_official_domain
+from bot.domain.segments import count_segments
+from bot.prompts import all_prompt_keys, has_prompt, render
+
+OFFICIAL_NUMBERS = ["3646", "3230", "3949", "33700", "0805805817", "38455"]
+UCS2_FORCING = re.compile("[âêîôûëïÿœç«»’\u00a0\u202f]")
+
+
+def _context(key: str) -> dict[str, object]:
+    if key.endswith("sender_logged"):
+        return {"number": "+44 7700 900614", "reporter_count": 123}
+    if "official_number" in key:
+        return {"number": "0 805 805 817", "name": "Info Escroqueries"}
+    return {}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_prompt_fits_and_stays_gsm7(lang: Language) -> None:
+    for key in all_prompt_keys()[lang]:
+        if not key.startswith("sms/"):
+            continue
+        text = render(key, lang, **_context(key))
+        count = count_segments(text)
+        print(f"{lang} {key}: {count}")
+        assert count.segments <= MAX_SEGMENTS, key
+        assert count.encoding == "GSM-7", key
+        assert not UCS2_FORCING.search(text), key
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_family_has_advice(lang: Language) -> None:
+    for family in [*FAMILIES, "acted", "official_number"]:
+        assert has_prompt(f"sms/advice/{family}", lang), family
+
+
+def _no_link_but_official(text: str) -> None:
+    for _, url, domain in find_urls(text):
+        assert is_official_domain(domain), url
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("ask_sender", [False, True])
+@pytest.mark.parametrize("acted", [False, True])
+def test_every_reply_fits(lang: Language, family: str, ask_sender: bool, acted: bool) -> None:
+    reported = None if ask_sender else parse_any("06 12 34 56 78")
+    reply = report_reply(lang, Classification(family, [], acted), reported, ask_sender)
+    count = count_segments(reply)
+    print(f"{lang} {family} ask={ask_sender} acted={acted}: {count}")
+    assert count.segments <= MAX_SEGMENTS
+    _no_link_but_official(reply)
+    if acted:
+        assert reply.index(render("sms/advice/acted", lang)) < 60  # urgent steps come first
+    if ask_sender:
+        assert reply.endswith(render("sms/report/ask_sender", lang))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("raw", OFFICIAL_NUMBERS)
+@pytest.mark.parametrize("acted", [False, True])
+def test_official_number_reply(lang: Language, raw: str, acted: bool) -> None:
+    number = parse_any(raw)
+    assert isinstance(number, Number)
+    reply = report_reply(lang, Classification("unknown", [], acted), number, ask_sender=False)
+    print(f"{lang} {raw}: {count_segments(reply)} {reply}")
+    assert count_segments(reply).segments <= MAX_SEGMENTS
+    if not acted:
+        assert "officiel" in reply or "official" in reply
+
+
+def test_unknown_says_no_sign_found_never_safe() -> None:
+    assert "aucun signe d'arnaque connu" in render("sms/advice/unknown", "fr").lower()
+    assert "no known scam sign" in render("sms/advice/unknown", "en").lower()
+    assert "cannot say it is safe" in render("sms/advice/unknown", "en")

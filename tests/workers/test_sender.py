@@ -1,0 +1,112 @@
+"""Sending through the real Twilio SDK to the fake Twilio: once, paced, retried only when safe."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import Reply
+from bot.db.session import session_scope
+from bot.services.intake import record_inbound_event
+from bot.services.processing import process_sms_event
+from tests.fakes.twilio_api import FakeTwilioServer
+from workers import sender
+
+REPORTER = "+33612345678"
+
+
+def queued_reply(body: str = "appel du 06 39 98 12 34") -> int:
+    with session_scope() as session:
+        event, _ = record_inbound_event(
+            session, "SM" + secrets.token_hex(16), "sms", {"Body": body}, REPORTER
+        )
+        [reply_id] = process_sms_event(session, event.id).reply_ids
+    return reply_id
+
+
+def reply(reply_id: int) -> Reply:
+    with session_scope() as session:
+        found = session.get(Reply, reply_id)
+        assert found is not None
+        return found
+
+
+def test_a_reply_is_sent_once_and_its_sid_stored(fake_twilio: FakeTwilioServer) -> None:
+    reply_id = queued_reply()
+    sid = sender.send_reply(reply_id)
+    assert sid.startswith("SM")
+    assert sender.send_reply(reply_id) == "nothing to send"
+    stored = reply(reply_id)
+    assert stored.twilio_sid == sid and stored.status == "queued"  # Twilio's own first state
+    assert len(fake_twilio.state.bodies_to(REPORTER)) == 1
+    assert fake_twilio.state.messages[0]["from"] == "SCAMLINE"
+
+
+def test_without_credentials_the_outbox_takes_the_reply(caplog: pytest.LogCaptureFixture) -> None:
+    reply_id = queued_reply()
+    with caplog.at_level("INFO"):
+        assert sender.send_reply(reply_id) == "outbox"
+    assert reply(reply_id).status == "outbox"
+    assert "OUTBOX" in caplog.text and REPORTER not in caplog.text
+
+
+@pytest.mark.parametrize("code", [21610, 21211, 21614])
+def test_permanent_errors_are_recorded_and_never_retried(
+    fake_twilio: FakeTwilioServer, code: int
+) -> None:
+    reply_id = queued_reply()
+    fake_twilio.state.fail_next(1, 400, code)
+    assert sender.send_reply(reply_id) == "failed"
+    assert sender.send_reply(reply_id) == "nothing to send"
+    stored = reply(reply_id)
+    assert stored.status == "failed" and stored.error_code == str(code)
+    assert fake_twilio.state.requests == 1
+
+
+@pytest.mark.parametrize(("status", "code"), [(429, 20429), (500, 20500), (503, 0)])
+def test_busy_or_failing_twilio_raises_for_a_retry(
+    fake_twilio: FakeTwilioServer, status: int, code: int
+) -> None:
+    reply_id = queued_reply()
+    fake_twilio.state.fail_next(1, status, code)
+    with pytest.raises(sender.TransientSendError):
+        sender.send_reply(reply_id)
+    assert reply(reply_id).status == "queued"
+    assert sender.send_reply(reply_id).startswith("SM")  # the retry goes through
+    assert len(fake_twilio.state.bodies_to(REPORTER)) == 1
+
+
+def test_a_crash_after_twilio_accepted_is_not_sent_again(fake_twilio: FakeTwilioServer) -> None:
+    """The worker died after Twilio took the message but before the SID was stored."""
+    reply_id = queued_reply()
+    sid = sender.send_reply(reply_id)
+    with session_scope() as session:  # roll the row back to what a crash would have left
+        row = session.scalars(select(Reply).where(Reply.id == reply_id)).one()
+        row.status, row.twilio_sid = "sending", None
+    assert sender.send_reply(reply_id) == "found already sent"
+    assert reply(reply_id).twilio_sid == sid
+    assert len(fake_twilio.state.bodies_to(REPORTER)) == 1
+
+
+def test_a_crash_before_twilio_answered_sends_once(fake_twilio: FakeTwilioServer) -> None:
+    reply_id = queued_reply()
+    with session_scope() as session:
+        row = session.scalars(select(Reply).where(Reply.id == reply_id)).one()
+        row.status = "sending"
+        from bot.db.types import utcnow
+
+        row.attempt_started_at = utcnow()
+    assert sender.send_reply(reply_id).startswith("SM")
+    assert len(fake_twilio.state.bodies_to(REPORTER)) == 1
+
+
+def test_an_opted_out_reporter_gets_nothing(fake_twilio: FakeTwilioServer) -> None:
+    reply_id = queued_reply()
+    with session_scope() as session:
+        event, _ = record_inbound_event(session, "SMstop", "sms", {"Body": "STOP"}, REPORTER)
+        process_sms_event(session, event.id)
+    assert sender.send_reply(reply_id) == "nothing to send"
+    assert reply(reply_id).status == "suppressed"
+    assert fake_twilio.state.messages == []

@@ -1,0 +1,82 @@
+"""The sweeper re-enqueues what the database says is unfinished, and never duplicates work."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.db.models import InboundEvent, Reply, Report
+from bot.db.session import session_scope
+from bot.services.intake import record_inbound_event
+from tests.helpers import run_worker_until_idle
+from workers.queues import enqueue_event, get_redis
+from workers.sweeper import MAX_EVENT_ATTEMPTS, sweep_once, sweep_with_lock
+
+
+def stored_event(sid: str, body: str = "appel du 06 39 98 12 34") -> int:
+    with session_scope() as session:
+        event, _ = record_inbound_event(session, sid, "sms", {"Body": body}, "+33612345678")
+        return event.id
+
+
+def count(model: type) -> int:
+    with session_scope() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_an_event_without_a_job_is_enqueued_and_processed_once() -> None:
+    stored_event("SM1")
+    assert sweep_once().events == 1
+    assert sweep_once().events == 0  # a live job exists: nothing more
+    run_worker_until_idle()
+    assert count(Report) == 1 and count(Reply) == 1
+    assert sweep_once().events == 0
+
+
+def test_an_event_already_queued_is_not_queued_twice() -> None:
+    event_id = stored_event("SM2")
+    assert enqueue_event(event_id, "SM2")
+    assert sweep_once().events == 0
+    run_worker_until_idle()
+    assert count(Report) == 1
+
+
+def test_a_job_lost_with_redis_is_recreated_from_the_database() -> None:
+    event_id = stored_event("SM3")
+    enqueue_event(event_id, "SM3")
+    get_redis().flushdb()  # Redis restarted without its data
+    assert sweep_once().events == 1
+    run_worker_until_idle()
+    assert count(Report) == 1
+
+
+def test_a_poison_event_is_given_up_after_repeated_attempts() -> None:
+    event_id = stored_event("SM4")
+    with session_scope() as session:
+        event = session.get(InboundEvent, event_id)
+        assert event is not None
+        event.attempts = MAX_EVENT_ATTEMPTS
+    assert sweep_once().failed == 1
+    with session_scope() as session:
+        assert session.get(InboundEvent, event_id).status == "failed"  # type: ignore[union-attr]
+
+
+def test_queued_replies_left_without_a_job_are_enqueued() -> None:
+    stored_event("SM5")
+    sweep_once()
+    # Process the event but lose the reply's job, as if Redis died right after the commit.
+    from workers.jobs import process_event
+
+    with session_scope() as session:
+        event_id = session.scalars(select(InboundEvent.id)).one()
+    get_redis().flushdb()
+    process_event(event_id)
+    get_redis().flushdb()
+    assert sweep_once().replies == 1
+    run_worker_until_idle()
+    with session_scope() as session:
+        assert session.scalars(select(Reply.status)).one() == "outbox"
+
+
+def test_only_one_sweeper_runs_at_a_time() -> None:
+    get_redis().set("scamline:sweeper:lock", "1", ex=30)
+    assert sweep_with_lock() is None
