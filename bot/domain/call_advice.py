@@ -6,11 +6,11 @@ withheld) instead of "report received"; the advice part and the 2-segment budget
 
 from __future__ import annotations
 
-from bot.domain.advice import advice_key, display_number, first_that_fits
+from bot.domain.advice import display_number, family_advice, first_that_fits
 from bot.domain.classifier import Classification
 from bot.domain.language import Language
 from bot.domain.numbers import Number
-from bot.prompts import has_prompt, render
+from bot.prompts import render
 
 
 def forward_reply(lang: Language, classification: Classification, suspect: Number | None) -> str:
@@ -19,7 +19,8 @@ def forward_reply(lang: Language, classification: Classification, suspect: Numbe
         opening = render("sms/forward/withheld", lang)
     else:
         opening = render("sms/forward/logged", lang, number=display_number(suspect))
-    key = advice_key(classification)
-    full = render(key, lang)
-    short = render(key + "_short", lang) if has_prompt(key + "_short", lang) else full
-    return first_that_fits((opening, full), (opening, short), (opening,))
+    return first_that_fits(
+        (opening, family_advice(lang, classification, suspect, short=False)),
+        (opening, family_advice(lang, classification, suspect, short=True)),
+        (opening,),
+    )

@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 
 from bot.db.models import CallStatusEvent, InboundEvent, Reply, Report, ReportedNumber
 from bot.db.session import session_scope
+from bot.domain.advice import display_number
+from bot.domain.numbers import parse_phone
 from bot.prompts import render
 from bot.simulate_call import Post, Step, call_params, walk_call
 from bot.web.app import create_app
@@ -233,7 +235,9 @@ def test_a_forwarded_call_is_logged_and_the_forwarder_told_once_a_day(
         assert kinds == {"call_forward"}
     sms = fake_twilio.state.bodies_to(reporter)
     assert len(sms) == 1
-    assert sms[0].startswith("Scamline : un appel du +225 07 01 02 03 04 nous a ete transfere")
+    shown = display_number(parse_phone(suspect))  # type: ignore[arg-type]
+    assert sms[0].startswith(render("sms/forward/logged", "fr", number=shown))
+    assert render("sms/advice/callback_premium", "fr") in sms[0]
     assert fake_twilio.state.bodies_to(suspect) == []
 
 
