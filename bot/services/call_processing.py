@@ -59,8 +59,12 @@ def _reporter(session: Session, event: InboundEvent) -> Reporter | None:
 def _log_call(
     session: Session, event: InboundEvent, reporter: Reporter | None, number: Number, lang: str
 ) -> tuple[int, Classification]:
-    """Store a `call` report against `number`; the call has no text, only the number."""
-    indicators = Indicators()
+    """Store a `call` report against `number`; the call has no text, only the number.
+
+    The number is also its one indicator, as in an SMS call report (`appel 0899...`), so the
+    classifier and the report's `numbers` see the same thing whichever way it was reported.
+    """
+    indicators = Indicators(numbers=[number])
     classification = classify("", indicators, number, "call")
     report = record_report(
         session,

@@ -45,6 +45,8 @@ def test_a_voice_report_is_a_call_report_with_one_reply_even_when_run_twice() ->
         report = session.scalars(select(Report)).one()
         assert (report.channel, report.language, report.body) == ("call", "en", "")
         assert report.number is not None and report.number.number_type == "premium"
+        # Classified like the SMS `call 0899...`: the number is the report's one indicator.
+        assert (report.family, report.numbers) == ("callback_premium", ["+33899123456"])
         reply = session.scalars(select(Reply)).one()
         assert reply.body.startswith("Scamline: report received") and reply.segments <= 2
 
