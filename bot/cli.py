@@ -48,6 +48,14 @@ def _simulate(args: argparse.Namespace) -> int:
     return simulate_sms(args.url, args.sender, args.body, args.to, wait=not args.no_wait)
 
 
+def _simulate_call(args: argparse.Namespace) -> int:
+    from bot.simulate_call import simulate_call
+
+    return simulate_call(
+        args.url, args.sender, args.digits, args.to, args.forwarded_from, wait=not args.no_wait
+    )
+
+
 def _token(args: argparse.Namespace) -> int:
     from bot.db.session import migrate, session_scope
     from bot.services.api_tokens import create_token
@@ -96,6 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
     sms.add_argument("--url", default="", help="bot base URL (default PUBLIC_BASE_URL or :8000)")
     sms.add_argument("--no-wait", action="store_true", help="do not wait for the reply")
     sms.set_defaults(handler=_simulate)
+    call = kinds.add_parser("call", help="walk the voice menu with signed requests, as Twilio")
+    call.add_argument("--from", dest="sender", required=True, help="the caller's number")
+    call.add_argument("--digits", default="", help="the number typed at the menu (without #)")
+    call.add_argument("--forwarded-from", default=None, help="simulate a forwarded call")
+    call.add_argument("--to", default="+33700000000", help="the bot's number")
+    call.add_argument("--url", default="", help="bot base URL (default PUBLIC_BASE_URL or :8000)")
+    call.add_argument("--no-wait", action="store_true", help="do not wait for the SMS")
+    call.set_defaults(handler=_simulate_call)
 
     token = commands.add_parser("token", help="API tokens")
     token_commands = token.add_subparsers(dest="token_command", required=True)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import select
+
+from bot.db.models import InboundEvent
 from bot.db.session import session_scope
+from bot.services.call_processing import CALL_EVENT_KINDS, process_call_event
 from bot.services.processing import process_sms_event
 from workers import sender
 from workers.queues import enqueue_reply
@@ -14,7 +18,10 @@ log = logging.getLogger(__name__)
 
 def process_event(event_id: int) -> str:
     with session_scope() as session:
-        outcome = process_sms_event(session, event_id)
+        # Calls and SMS share the intake queue and the sweeper; the stored kind picks the service.
+        kind = session.scalar(select(InboundEvent.kind).where(InboundEvent.id == event_id))
+        process = process_call_event if kind in CALL_EVENT_KINDS else process_sms_event
+        outcome = process(session, event_id)
     for reply_id in outcome.reply_ids:
         try:
             enqueue_reply(reply_id)

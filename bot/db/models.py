@@ -223,3 +223,20 @@ class DeliveryEvent(Base):
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     __table_args__ = (UniqueConstraint("sid", "status", name="uq_delivery_events_sid_status"),)
+
+
+class CallStatusEvent(Base):
+    """Twilio call status callbacks, one row per call and state, whatever order they come in."""
+
+    __tablename__ = "call_status_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(24))
+    duration: Mapped[int | None] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    __table_args__ = (
+        UniqueConstraint("call_sid", "status", name="uq_call_status_events_sid_status"),
+    )

@@ -100,3 +100,10 @@ def sender_logged_reply(lang: Language, number: Number, reporter_count: int) -> 
             reporter_count=reporter_count,
         )
     )
+
+
+def family_advice(
+    lang: Language, classification: Classification, reported: Number | None, short: bool
+) -> str:
+    """The advice part alone, for replies that open differently (a forwarded call was logged)."""
+    return _advice(lang, classification, reported, short)

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from bot.logging_setup import configure_logging
 from bot.settings import get_settings
-from bot.web import api, health, twilio_sms, twilio_status
+from bot.web import api, health, twilio_sms, twilio_status, twilio_voice
 
 
 def create_app() -> FastAPI:
@@ -17,6 +17,7 @@ def create_app() -> FastAPI:
     app = FastAPI(title="Scamline", version="0.1.0", docs_url="/api/docs", redoc_url=None)
     app.include_router(twilio_sms.router)
     app.include_router(twilio_status.router)
+    app.include_router(twilio_voice.router)
     app.include_router(health.router)
     app.include_router(api.router)
     logging.getLogger(__name__).debug("app created for %s", settings.environment)

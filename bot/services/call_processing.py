@@ -1,0 +1,144 @@
+"""Process one stored call event in a worker: a number confirmed in the voice menu, or a call
+forwarded to the bot. Same path as an SMS report: reporter, report, number, classification,
+reply, all in one transaction, idempotent (an event already done is skipped, and every reply has
+a unique dedupe key, so a re-run never sends twice)."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import InboundEvent, Reporter
+from bot.db.types import utcnow
+from bot.domain import advice
+from bot.domain.call_advice import forward_reply
+from bot.domain.classifier import Classification, classify
+from bot.domain.indicators import Indicators
+from bot.domain.language import Language
+from bot.domain.numbers import Number, parse_phone
+from bot.domain.voice import reporters_day
+from bot.security.pseudonyms import decrypt_phone
+from bot.services import reporters as reporter_service
+from bot.services.processing import Outcome
+from bot.services.replies import queue_reply
+from bot.services.reports import attach_number, record_report
+
+log = logging.getLogger(__name__)
+
+VOICE_REPORT = "voice_report"
+CALL_FORWARD = "call_forward"
+CALL_EVENT_KINDS = frozenset({VOICE_REPORT, CALL_FORWARD})
+
+
+def process_call_event(session: Session, event_id: int) -> Outcome:
+    event = session.scalars(
+        select(InboundEvent).where(InboundEvent.id == event_id).with_for_update()
+    ).one_or_none()
+    if event is None or event.status == "done":
+        return Outcome()
+    event.attempts += 1
+    if event.kind == VOICE_REPORT:
+        outcome = _voice_report(session, event)
+    else:
+        outcome = _forwarded_call(session, event)
+    event.status = "done"
+    event.processed_at = utcnow()
+    event.error = None
+    return outcome
+
+
+def _reporter(session: Session, event: InboundEvent) -> Reporter | None:
+    if event.reporter_pseudonym is None:
+        return None
+    phone = decrypt_phone(event.from_enc) if event.from_enc else None
+    return reporter_service.get_or_create_reporter(session, event.reporter_pseudonym, phone)
+
+
+def _log_call(
+    session: Session, event: InboundEvent, reporter: Reporter | None, number: Number, lang: str
+) -> tuple[int, Classification]:
+    """Store a `call` report against `number`; the call has no text, only the number.
+
+    The number is also its one indicator, as in an SMS call report (`appel 0899...`), so the
+    classifier and the report's `numbers` see the same thing whichever way it was reported.
+    """
+    indicators = Indicators(numbers=[number])
+    classification = classify("", indicators, number, "call")
+    report = record_report(
+        session,
+        event,
+        reporter_id=reporter.id if reporter else None,
+        channel="call",
+        body="",
+        language=lang,
+        indicators=indicators,
+        classification=classification,
+    )
+    attach_number(session, report, number)
+    log.info("call report %s stored: kind=%s family=%s", report.id, event.kind, report.family)
+    return report.id, classification
+
+
+def _queued(
+    session: Session,
+    key: str,
+    reporter: Reporter,
+    kind: str,
+    body: str,
+    lang: str,
+    event: InboundEvent,
+    report_id: int | None,
+) -> list[int]:
+    reply = queue_reply(
+        session,
+        dedupe_key=key,
+        reporter=reporter,
+        kind=kind,
+        body=body,
+        language=lang,
+        event_id=event.id,
+        report_id=report_id,
+    )
+    session.flush()
+    return [reply.id] if reply is not None else []
+
+
+def _voice_report(session: Session, event: InboundEvent) -> Outcome:
+    """A number typed and confirmed in the menu: the caller is the reporter, if not withheld."""
+    number = parse_phone(str(event.params.get("ReportedNumber", "")))
+    if number is None:
+        return Outcome(action="no_number")
+    lang: Language = "en" if event.params.get("Language") == "en" else "fr"
+    reporter = _reporter(session, event)
+    report_id, classification = _log_call(session, event, reporter, number, lang)
+    if reporter is None:  # withheld caller: told on the call that no SMS can follow
+        return Outcome(report_id=report_id, action="voice_report_withheld")
+    text = advice.report_reply(lang, classification, number, False)
+    key = f"event:{event.id}"
+    replies = _queued(session, key, reporter, "advice", text, lang, event, report_id)
+    return Outcome(replies, report_id=report_id, action="voice_report")
+
+
+def _forwarded_call(session: Session, event: InboundEvent) -> Outcome:
+    """The forwarder is the reporter, `Suspect` the caller; one SMS per suspect, reporter, day."""
+    suspect = parse_phone(str(event.params.get("Suspect", "")))
+    reporter = _reporter(session, event)
+    lang: Language = "fr"
+    if reporter is not None and reporter.language_chosen and reporter.language == "en":
+        lang = "en"
+    report_id: int | None = None
+    classification = Classification("unknown")
+    if suspect is not None:
+        report_id, classification = _log_call(session, event, reporter, suspect, lang)
+    else:
+        log.info("forwarded call %s from a withheld number logged as an event", event.id)
+    if reporter is None:
+        return Outcome(report_id=report_id, action="forward_no_reporter")
+    day = reporters_day(event.received_at).isoformat()
+    key = f"forward:{reporter.id}:{suspect.canonical if suspect else 'withheld'}:{day}"
+    text = forward_reply(lang, classification, suspect)
+    replies = _queued(session, key, reporter, "forward", text, lang, event, report_id)
+    action = "forward" if suspect is not None else "forward_withheld"
+    return Outcome(replies, report_id=report_id, action=action)

@@ -1,0 +1,36 @@
+"""Call status callbacks: stored once per call and state. Twilio may repeat them or send them out
+of order, so the unique (call_sid, status) row, not a prior read, decides what is new."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy.orm import Session
+
+from bot.db.models import CallStatusEvent
+from bot.db.types import utcnow
+from bot.services.dialect import insert_ignore
+from bot.services.intake import PERSONAL_PARAMS
+
+# Numbers of the caller and the callee: neither is needed to follow a call's state.
+_DROPPED = (*PERSONAL_PARAMS, "To", "Called")
+
+
+def record_call_status(
+    session: Session, call_sid: str, status: str, params: Mapping[str, str]
+) -> bool:
+    """Store the callback unless this call already reported this state. Returns whether new."""
+    duration = params.get("CallDuration", "")
+    return insert_ignore(
+        session,
+        CallStatusEvent,
+        {
+            "call_sid": call_sid,
+            "status": status,
+            "duration": int(duration) if duration.isdigit() else None,
+            "received_at": utcnow(),
+            "params": {k: v for k, v in params.items() if k not in _DROPPED},
+        },
+        "call_sid",
+        "status",
+    )

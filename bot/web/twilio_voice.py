@@ -1,0 +1,138 @@
+"""POST /twilio/voice and its steps: a keypad menu to report the number that called, and calls
+forwarded to the bot. Like SMS, each request is signature-checked; a report is stored (unique on
+the CallSid) and enqueued with only its id before the answer; the worker does the rest."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi.concurrency import run_in_threadpool
+
+from bot.db.session import session_scope
+from bot.domain.language import Language
+from bot.domain.numbers import parse_phone
+from bot.domain.voice import MAX_RETRIES, is_withheld, number_from_digits
+from bot.services.call_processing import CALL_FORWARD, VOICE_REPORT
+from bot.services.call_status import record_call_status
+from bot.web import metrics, voice_twiml
+from bot.web.twilio_request import signed_form
+from bot.web.twilio_sms import reporter_phone, store_and_enqueue
+from bot.web.twiml import twiml
+
+router = APIRouter()
+
+LangParam = Query("fr", pattern="^(fr|en)$")
+AttemptParam = Query(0, ge=0, le=MAX_RETRIES)
+
+
+def call_sid(form: dict[str, str]) -> str:
+    sid = form.get("CallSid", "")
+    if not sid or len(sid) > 64:
+        raise HTTPException(400, "CallSid is required")
+    return sid
+
+
+def caller_phone(form: dict[str, str]) -> str | None:
+    """The caller's number when we could text them back; None when withheld."""
+    raw = form.get("From", "")
+    return None if is_withheld(raw) else reporter_phone(raw)
+
+
+def _retry_or_give_up(
+    lang: Language,
+    attempt: int,
+    preface: list[str],
+    again: Literal["menu", "readback"],
+    n: str = "",
+    switched: bool = False,
+) -> Response:
+    """Another chance while any is left, else a polite goodbye: a caller never loops forever."""
+    if attempt >= MAX_RETRIES:
+        return twiml(voice_twiml.give_up(lang, preface))
+    number = parse_phone(n) if again == "readback" else None
+    if number is not None:
+        return twiml(voice_twiml.readback(lang, number, attempt + 1, preface))
+    return twiml(voice_twiml.menu(lang, attempt + 1, preface, switched=switched))
+
+
+@router.post("/twilio/voice", response_class=Response, summary="Twilio inbound call webhook")
+async def inbound_call(form: dict[str, str] = Depends(signed_form)) -> Response:
+    sid = call_sid(form)
+    if form.get("ForwardedFrom", "").strip():
+        return await _forwarded(sid, form)
+    preface = ["voice/welcome"]
+    if caller_phone(form) is None:
+        preface.append("voice/withheld")
+    return twiml(voice_twiml.menu("fr", 0, preface))
+
+
+async def _forwarded(sid: str, form: dict[str, str]) -> Response:
+    """The forwarder reports; `From` is the suspect, or withheld (then logged as an event only)."""
+    forwarder = form.get("ForwardedFrom", "")
+    reporter = None if is_withheld(forwarder) else reporter_phone(forwarder)
+    suspect = "" if is_withheld(form.get("From")) else (reporter_phone(form["From"]) or "")
+    params = {**form, "Suspect": suspect}
+    with metrics.WEBHOOK_LATENCY.labels(route="voice").time():
+        await run_in_threadpool(store_and_enqueue, sid, CALL_FORWARD, params, reporter)
+    return twiml(voice_twiml.forwarded_call())
+
+
+@router.post("/twilio/voice/number", response_class=Response, summary="Voice menu: typed number")
+async def typed_number(
+    form: dict[str, str] = Depends(signed_form),
+    lang: Language = LangParam,
+    attempt: int = AttemptParam,
+    sw: int = Query(0, ge=0, le=1),
+) -> Response:
+    call_sid(form)
+    digits = form.get("Digits", "").strip()
+    if digits == voice_twiml.SWITCH_KEY and not sw:
+        other = voice_twiml.other_language(lang)
+        return twiml(voice_twiml.menu(other, attempt, [], switched=True))
+    if not digits:
+        return _retry_or_give_up(lang, attempt, ["voice/no_input"], "menu", switched=bool(sw))
+    number = number_from_digits(digits)
+    if number is None:
+        preface = ["voice/invalid_number"]
+        return _retry_or_give_up(lang, attempt, preface, "menu", switched=bool(sw))
+    return twiml(voice_twiml.readback(lang, number, attempt, []))
+
+
+@router.post("/twilio/voice/confirm", response_class=Response, summary="Voice menu: confirm")
+async def confirm_number(
+    form: dict[str, str] = Depends(signed_form),
+    lang: Language = LangParam,
+    attempt: int = AttemptParam,
+    n: str = Query("", max_length=20),
+) -> Response:
+    sid = call_sid(form)
+    number = parse_phone(n)
+    if number is None:
+        return twiml(voice_twiml.give_up(lang, ["voice/invalid_number"]))
+    digits = form.get("Digits", "").strip()
+    if digits == voice_twiml.RETYPE_KEY:
+        return _retry_or_give_up(lang, attempt, [], "menu")
+    if digits != voice_twiml.CONFIRM_KEY:
+        preface = ["voice/not_understood" if digits else "voice/no_input"]
+        return _retry_or_give_up(lang, attempt, preface, "readback", n)
+    reporter = caller_phone(form)
+    params = {**form, "ReportedNumber": number.canonical, "Language": lang}
+    with metrics.WEBHOOK_LATENCY.labels(route="voice").time():
+        await run_in_threadpool(store_and_enqueue, sid, VOICE_REPORT, params, reporter)
+    return twiml(voice_twiml.recorded(lang, number, sms_follows=reporter is not None))
+
+
+@router.post("/twilio/voice/status", response_class=Response, summary="Twilio call status callback")
+async def call_status(form: dict[str, str] = Depends(signed_form)) -> Response:
+    sid = call_sid(form)
+    status = form.get("CallStatus", "").strip().lower()
+    if not status or len(status) > 24:
+        raise HTTPException(400, "CallStatus is required")
+
+    def apply() -> None:
+        with session_scope() as session:
+            record_call_status(session, sid, status, form)
+
+    await run_in_threadpool(apply)
+    return Response(status_code=204)
