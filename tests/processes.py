@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,13 +25,29 @@ def free_port() -> int:
 
 
 def scamline(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
+    """Start `scamline ARGS` in its own process group, its output in a temporary file.
+
+    A file, not a pipe: RQ's scheduler runs in a child process that keeps a pipe open after
+    its parent dies, and a full pipe would block the process writing to it.
+    """
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", *args],
         cwd=REPO_ROOT,
         env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
+    process.log = log  # type: ignore[attr-defined]
+    return process
+
+
+def kill_group(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
+    """Kill the process and its children (RQ's scheduler), as when a machine or container dies."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+    process.wait()
 
 
 def wait_until_up(url: str, timeout: float = 20.0) -> None:
@@ -44,14 +63,19 @@ def wait_until_up(url: str, timeout: float = 20.0) -> None:
 
 
 def stop(process: subprocess.Popen[bytes]) -> str:
+    """Stop gracefully (SIGTERM to the group), then by force; return what it printed."""
     if process.poll() is None:
-        process.terminate()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    return (process.stdout.read() if process.stdout else b"").decode(errors="replace")
+            kill_group(process)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # leftovers such as an orphaned scheduler
+    log = process.log  # type: ignore[attr-defined]
+    log.seek(0)
+    return bytes(log.read()).decode(errors="replace")
 
 
 @contextmanager

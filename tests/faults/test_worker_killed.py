@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import time
 
 import pytest
@@ -16,7 +15,7 @@ from bot.db.session import get_engine, session_scope
 from bot.services.intake import record_inbound_event
 from bot.settings import get_settings
 from tests.fakes.twilio_api import FakeTwilioServer
-from tests.processes import scamline, stop
+from tests.processes import kill_group, scamline, stop
 from workers.queues import enqueue_event
 
 pytestmark = pytest.mark.faults
@@ -58,12 +57,13 @@ def test_killed_while_processing_is_processed_once_by_another_worker(
     # Hold the event's row: the worker starts the job and blocks inside its transaction.
     blocker = get_engine().connect()
     transaction = blocker.begin()
-    blocker.execute(text("SELECT id FROM inbound_events WHERE id = :id FOR UPDATE"), {"id": event_id})
+    blocker.execute(
+        text("SELECT id FROM inbound_events WHERE id = :id FOR UPDATE"), {"id": event_id}
+    )
     first = scamline("worker")
     enqueue_event(event_id, sid)
     time.sleep(3)  # the job is now started and waiting on the lock
-    first.send_signal(signal.SIGKILL)
-    stop(first)
+    kill_group(first)
     transaction.rollback()
     blocker.close()
     killed_at = time.monotonic()
@@ -75,6 +75,7 @@ def test_killed_while_processing_is_processed_once_by_another_worker(
         time.sleep(2)  # anything duplicated would show up now
     finally:
         stop(second)
+    print(f"recovered {recovered_in:.1f} s after the kill")
     assert recovered_in < 60
     assert count(Report) == 1 and count(Reply) == 1
     assert len(fake_twilio.state.messages) == 1
@@ -94,8 +95,7 @@ def test_killed_while_sending_is_not_sent_again(
     first = scamline("worker")
     enqueue_event(event_id, sid)
     wait_for(lambda: len(fake_twilio.state.messages) == 1, timeout=20)
-    first.send_signal(signal.SIGKILL)
-    stop(first)
+    kill_group(first)
     fake_twilio.state.answer_delay = 0
     with session_scope() as session:
         reply = session.scalars(select(Reply)).one()
