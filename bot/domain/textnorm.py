@@ -13,9 +13,7 @@ _NOT_WORD = re.compile(r"[^a-z0-9€%+]+")
 # "1,99€", "2.99 EUR", "1500e", "35 euros" all become "<n> €" so one rule matches them all.
 # Other currencies are money too: "£1.45", "$500", "€800", "20 USD" and "300 dollars" read the
 # same way, so English reports and the other ways people write amounts meet the same rules.
-_AMOUNT = re.compile(
-    r"(\d)\s*(?:€|£|\$|eur\b|euros?\b|e\b|usd\b|gbp\b|dollars?\b|pounds?\b)"
-)
+_AMOUNT = re.compile(r"(\d)\s*(?:€|£|\$|eur\b|euros?\b|e\b|usd\b|gbp\b|dollars?\b|pounds?\b)")
 _LEADING_CURRENCY = re.compile(r"[€£$]\s*(\d[\d.,]*)")
 _SPACES = re.compile(r"\s+")
 
