@@ -121,7 +121,11 @@ def _links(rules: Rules, text: str, indicators: Indicators, score: _Score) -> No
         seen.add(token)
         weight = rules.weight("lookalike_domain")
         score.flag(f"lookalike_domain:{token}", weight, brand.family, weight)
-    for brand in brands_named(text):
+    brands = brands_named(text)
+    # A brand's name says what the message is about, as a family term does (risk unchanged).
+    for family in dict.fromkeys(brand.family for brand in brands):
+        score.families[family] += rules.weight("brand_named")
+    for brand in brands:
         if unofficial and not seen and not any(d in brand.domains for d in indicators.domains):
             score.flag(f"link_off_official:{brand.key}", rules.weight("link_off_official"))
             break

@@ -11,7 +11,10 @@ _APOSTROPHES = str.maketrans({"’": " ", "‘": " ", "`": " ", "´": " ", "'": 
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
 _NOT_WORD = re.compile(r"[^a-z0-9€%+]+")
 # "1,99€", "2.99 EUR", "1500e", "35 euros" all become "<n> €" so one rule matches them all.
-_AMOUNT = re.compile(r"(\d)\s*(?:€|eur\b|euros?\b|e\b)")
+# Other currencies are money too: "£1.45", "$500", "€800", "20 USD" and "300 dollars" read the
+# same way, so English reports and the other ways people write amounts meet the same rules.
+_AMOUNT = re.compile(r"(\d)\s*(?:€|£|\$|eur\b|euros?\b|e\b|usd\b|gbp\b|dollars?\b|pounds?\b)")
+_LEADING_CURRENCY = re.compile(r"[€£$]\s*(\d[\d.,]*)")
 _SPACES = re.compile(r"\s+")
 
 
@@ -27,6 +30,7 @@ def normalise(text: str) -> str:
     found as ` carte vitale ` without regex boundaries. SMS abbreviations are folded by the
     classifier's rules (`bot.domain.rules`), which come from config."""
     text = strip_accents(text.lower()).translate(_APOSTROPHES)
+    text = _LEADING_CURRENCY.sub(r"\1 € ", text)
     text = _AMOUNT.sub(r"\1 € ", text)
     text = _NOT_WORD.sub(" ", text)
     return " " + _SPACES.sub(" ", text).strip() + " "
