@@ -27,7 +27,13 @@ def insert_ignore_statement(
 def insert_ignore(
     session: Session, model: type[DeclarativeBase], values: dict[str, Any], *keys: str
 ) -> bool:
-    """Insert a row unless it conflicts on `keys`. Returns whether a row was inserted."""
+    """Insert a row unless it conflicts on `keys`. Returns whether a row was inserted.
+
+    Asks for the key back rather than trusting rowcount: on PostgreSQL, SQLAlchemy adds an
+    implicit RETURNING to single-row inserts and the driver then reports rowcount -1 (true)
+    even when ON CONFLICT skipped the row. RETURNING yields a row only for a real insert.
+    """
     table = cast(Table, model.__table__)
-    result = session.execute(insert_ignore_statement(session, table, values, keys))
-    return bool(cast(CursorResult[Any], result).rowcount)
+    statement = insert_ignore_statement(session, table, values, keys)
+    result = session.execute(statement.returning(*table.primary_key.columns))
+    return cast(CursorResult[Any], result).first() is not None
