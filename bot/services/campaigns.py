@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, or_, select, text
+from sqlalchemy import and_, case, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import (
@@ -32,7 +32,7 @@ from bot.domain.simhash import (
     to_unsigned,
 )
 from bot.services.closing_loop import on_number_confirmed
-from bot.services.dialect import insert_ignore
+from bot.services.dialect import insert_ignore_many
 
 # pg_advisory_xact_lock(namespace, key): the namespace keeps these locks apart from others.
 _LOCK_NAMESPACE = 7726
@@ -47,10 +47,11 @@ def _lock_bands(session: Session, keys: list[int]) -> None:
     """
     if session.get_bind().dialect.name != "postgresql":
         return
-    for key in sorted((band_no << 16) | value for band_no, value in enumerate(keys)):
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": _LOCK_NAMESPACE, "key": key}
-        )
+    ordered = sorted((band_no << 16) | value for band_no, value in enumerate(keys))
+    calls = ", ".join(f"pg_advisory_xact_lock(:ns, :k{i})" for i in range(len(ordered)))
+    params: dict[str, int] = {f"k{i}": key for i, key in enumerate(ordered)}
+    # One round trip; PostgreSQL evaluates the select list left to right.
+    session.execute(text(f"SELECT {calls}"), {"ns": _LOCK_NAMESPACE, **params})
 
 
 def nearest_campaign(session: Session, value: int) -> tuple[int, int] | None:
@@ -78,16 +79,13 @@ def nearest_campaign(session: Session, value: int) -> tuple[int, int] | None:
 
 
 def _remember(session: Session, campaign_id: int, value: int) -> None:
+    """Index a new fingerprint of the campaign: its four bands, in one statement."""
     signed = to_signed(value)
-    for band_no, band in enumerate(bands(value)):
-        insert_ignore(
-            session,
-            CampaignSimhashBand,
-            {"band_no": band_no, "band_value": band, "simhash": signed, "campaign_id": campaign_id},
-            "band_no",
-            "band_value",
-            "simhash",
-        )
+    rows = [
+        {"band_no": band_no, "band_value": band, "simhash": signed, "campaign_id": campaign_id}
+        for band_no, band in enumerate(bands(value))
+    ]
+    insert_ignore_many(session, CampaignSimhashBand, rows, "band_no", "band_value", "simhash")
 
 
 def assign_campaign(session: Session, report: Report) -> Campaign | None:
@@ -101,31 +99,43 @@ def assign_campaign(session: Session, report: Report) -> Campaign | None:
     if report.channel != "sms" or not is_template(report.body):
         return None
     value = simhash(report.body or "")
+    seen = report.received_at
+    # Few round trips: this runs for every report, inside the worker's transaction.
+    with session.no_autoflush:
+        _lock_bands(session, bands(value))
+        found = nearest_campaign(session, value)
+        if found is None:
+            campaign = Campaign(
+                size=1,
+                first_seen_at=seen,
+                last_seen_at=seen,
+                family=report.family,
+                sample_report_id=report.id,
+                created_at=utcnow(),
+            )
+            session.add(campaign)
+            session.flush()
+        else:
+            # One atomic UPDATE: concurrent workers adding to one campaign never lose a count.
+            campaign = session.scalars(
+                update(Campaign)
+                .where(Campaign.id == found[0])
+                .values(
+                    size=Campaign.size + 1,
+                    first_seen_at=case(
+                        (Campaign.first_seen_at > seen, seen), else_=Campaign.first_seen_at
+                    ),
+                    last_seen_at=case(
+                        (Campaign.last_seen_at < seen, seen), else_=Campaign.last_seen_at
+                    ),
+                )
+                .returning(Campaign)
+                .execution_options(synchronize_session=False)
+            ).one()
+        if found is None or found[1] > 0:
+            _remember(session, campaign.id, value)
     report.simhash = to_signed(value)
-    _lock_bands(session, bands(value))
-    found = nearest_campaign(session, value)
-    if found is None:
-        campaign = Campaign(
-            size=0,
-            first_seen_at=report.received_at,
-            last_seen_at=report.received_at,
-            family=report.family,
-            sample_report_id=report.id,
-            created_at=utcnow(),
-        )
-        session.add(campaign)
-        session.flush()
-    else:
-        campaign = session.scalars(
-            select(Campaign).where(Campaign.id == found[0]).with_for_update()
-        ).one()
-    if found is None or found[1] > 0:
-        _remember(session, campaign.id, value)
-    campaign.size += 1
-    campaign.first_seen_at = min(campaign.first_seen_at, report.received_at)
-    campaign.last_seen_at = max(campaign.last_seen_at, report.received_at)
     report.campaign_id = campaign.id
-    session.flush()
     return campaign
 
 

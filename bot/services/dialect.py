@@ -37,3 +37,15 @@ def insert_ignore(
     statement = insert_ignore_statement(session, table, values, keys)
     result = session.execute(statement.returning(*table.primary_key.columns))
     return cast(CursorResult[Any], result).first() is not None
+
+
+def insert_ignore_many(
+    session: Session, model: type[DeclarativeBase], rows: list[dict[str, Any]], *keys: str
+) -> None:
+    """Insert several rows in one statement, skipping those that conflict on `keys`."""
+    if not rows:
+        return
+    table = cast(Table, model.__table__)
+    module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = module.insert(table).values(rows)
+    session.execute(statement.on_conflict_do_nothing(index_elements=list(keys) or None))
