@@ -23,9 +23,13 @@ Sort = Literal["recent", "size"]
 
 @dataclass(frozen=True, slots=True)
 class Trend:
-    """Reports per day over the last 7 days against the rate before them."""
+    """Reports per day over the last 7 days against the rate before them.
 
-    daily: list[int]  # the last 7 days, oldest first, today last
+    Days are rolling 24-hour windows ending now, not calendar days: no time zone to agree on,
+    and the last bucket is never a half-empty "today".
+    """
+
+    daily: list[int]  # the last 7 rolling days, oldest first
     last_7d: int
     before: int  # all reports older than 7 days
     per_day_recent: float

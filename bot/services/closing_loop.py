@@ -81,6 +81,8 @@ def on_number_confirmed(session: Session, number_id: int) -> list[int]:
 def on_number_legitimate(session: Session, number_id: int) -> int:
     """A confirmation undone: hold back the "confirmed" SMS that have not left yet.
 
+    Meant for any move away from confirmed_scam (legitimate, dismissed, back to investigating).
+
     Replies already handed to Twilio cannot be recalled. The blocklist needs nothing here: it
     lists only numbers whose status is confirmed_scam. Returns how many replies were held back.
     """
