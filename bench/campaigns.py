@@ -10,6 +10,11 @@ one-off texts, which is the worst case for the band index (each adds a fingerpri
 
 By default it creates a throw-away schema in the PostgreSQL at SCAMLINE_BENCH_PG (or the test
 server) and drops it afterwards.
+
+Measured on the development machine (PostgreSQL, local socket), 100,000 reports, 300 templates,
+20% one-off texts: 319 reports/s, flat from 20,000 reports on (about 3 ms a report, mostly round
+trips); 300 template campaigns plus one per one-off text, 100% of template copies in their
+template's campaign, no template split; 81,152 band rows.
 """
 
 from __future__ import annotations
