@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -225,6 +226,7 @@ class DeliveryEvent(Base):
     __table_args__ = (UniqueConstraint("sid", "status", name="uq_delivery_events_sid_status"),)
 
 
+<<<<<<< HEAD
 class CallStatusEvent(Base):
     """Twilio call status callbacks, one row per call and state, whatever order they come in."""
 
@@ -240,3 +242,74 @@ class CallStatusEvent(Base):
     __table_args__ = (
         UniqueConstraint("call_sid", "status", name="uq_call_status_events_sid_status"),
     )
+=======
+class Campaign(Base):
+    """Reports of one scam template. Counters are kept here so that lists need no aggregation."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    size: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    family: Mapped[str] = mapped_column(String(32), default="unknown")
+    sample_report_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CampaignSimhashBand(Base):
+    """One 16-bit band of one distinct fingerprint of a campaign: the index that finds candidates.
+
+    Keyed on (band_no, band_value, simhash), so a fingerprint belongs to one campaign and a
+    campaign whose copies all normalise alike keeps one fingerprint, however large it grows.
+    """
+
+    __tablename__ = "campaign_simhash_bands"
+
+    band_no: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    band_value: Mapped[int] = mapped_column(Integer, primary_key=True)
+    simhash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+
+
+class Domain(Base):
+    """A registrable domain seen in reports, stored defanged like everywhere else."""
+
+    __tablename__ = "domains"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    domain: Mapped[str] = mapped_column(String(512), unique=True)
+    report_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    status_changed_at: Mapped[datetime | None]
+    status_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ReportDomain(Base):
+    """Which report names which domain: search and campaign pages join on it."""
+
+    __tablename__ = "report_domains"
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    domain_id: Mapped[int] = mapped_column(
+        ForeignKey("domains.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class DomainStatusChange(Base):
+    __tablename__ = "domain_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    domain_id: Mapped[int] = mapped_column(ForeignKey("domains.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(254))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+>>>>>>> campaigns

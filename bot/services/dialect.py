@@ -29,7 +29,24 @@ def insert_ignore_statement(
 def insert_ignore(
     session: Session, model: type[DeclarativeBase], values: dict[str, Any], *keys: str
 ) -> bool:
-    """Insert a row unless it conflicts on `keys`. Returns whether a row was inserted."""
+    """Insert a row unless it conflicts on `keys`. Returns whether a row was inserted.
+
+    Asks for the key back rather than trusting rowcount: on PostgreSQL, SQLAlchemy adds an
+    implicit RETURNING to single-row inserts and the driver then reports rowcount -1 (true)
+    even when ON CONFLICT skipped the row. RETURNING yields a row only for a real insert.
+    """
     table = cast(Table, model.__table__)
     result = session.execute(insert_ignore_statement(session, table, values, keys))
     return result.first() is not None
+
+
+def insert_ignore_many(
+    session: Session, model: type[DeclarativeBase], rows: list[dict[str, Any]], *keys: str
+) -> None:
+    """Insert several rows in one statement, skipping those that conflict on `keys`."""
+    if not rows:
+        return
+    table = cast(Table, model.__table__)
+    module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = module.insert(table).values(rows)
+    session.execute(statement.on_conflict_do_nothing(index_elements=list(keys) or None))

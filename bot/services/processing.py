@@ -23,6 +23,8 @@ from bot.domain.report_text import read_report, sender_answer
 from bot.prompts import render
 from bot.security.pseudonyms import decrypt_phone
 from bot.services import reporters as reporter_service
+from bot.services.campaigns import assign_campaign
+from bot.services.domains import record_report_domains
 from bot.services.replies import queue_reply
 from bot.services.reports import attach_number, record_report
 from bot.settings import get_settings
@@ -164,6 +166,8 @@ def _new_report(session: Session, event: InboundEvent, reporter: Reporter, body:
         indicators=read.indicators,
         classification=classification,
     )
+    record_report_domains(session, report)
+    assign_campaign(session, report)
     if read.reported is not None:
         attach_number(session, report, read.reported)
         reporter_service.clear_awaiting(reporter)

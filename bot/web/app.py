@@ -8,7 +8,16 @@ from fastapi import FastAPI
 
 from bot.logging_setup import configure_logging
 from bot.settings import get_settings
-from bot.web import api, health, twilio_sms, twilio_status, twilio_voice
+from bot.web import (
+    api,
+    api_blocklist,
+    api_campaigns,
+    api_search,
+    health,
+    twilio_sms,
+    twilio_status,
+    twilio_voice,
+)
 
 
 def create_app() -> FastAPI:
@@ -20,5 +29,8 @@ def create_app() -> FastAPI:
     app.include_router(twilio_voice.router)
     app.include_router(health.router)
     app.include_router(api.router)
+    app.include_router(api_blocklist.router)
+    app.include_router(api_campaigns.router)
+    app.include_router(api_search.router)
     logging.getLogger(__name__).debug("app created for %s", settings.environment)
     return app

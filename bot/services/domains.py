@@ -1,0 +1,106 @@
+"""Domains named in reports: counted as reports arrive, and given a status by analysts.
+
+Domains are stored defanged (`colis-frais[.]test`), like the report's own indicator list, so a
+console, a log or a CSV opened by a human never holds a clickable link. Only the operators' feed
+refangs them (see services.blocklist).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import Domain, DomainStatusChange, Report, ReportDomain
+from bot.db.types import utcnow
+from bot.domain.indicators import defang, refang, registrable_domain
+from bot.services.dialect import insert_ignore
+
+STATUSES = ("new", "investigating", "confirmed_scam", "legitimate", "dismissed")
+
+
+class UnknownStatus(ValueError):
+    pass
+
+
+def domain_key(raw: str) -> str | None:
+    """The stored (defanged) key for any spelling: `hxxps://www.a[.]test/x`, `A.TEST`, `a.test`."""
+    text = refang(raw.strip()).lower()
+    for prefix in ("https://", "http://"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    host = text.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].split(":", 1)[0]
+    domain = registrable_domain(host)
+    return defang(domain) if domain else None
+
+
+def record_report_domains(session: Session, report: Report) -> list[Domain]:
+    """Count each domain of a new report once, and link them. Call once, right after storing it.
+
+    Rows are locked in sorted order so that two workers storing reports with the same domains
+    never wait on each other in a cycle.
+    """
+    records: list[Domain] = []
+    for value in sorted(set(report.domains or [])):
+        insert_ignore(
+            session,
+            Domain,
+            {
+                "domain": value,
+                "report_count": 0,
+                "first_seen_at": report.received_at,
+                "last_seen_at": report.received_at,
+                "status": "new",
+            },
+            "domain",
+        )
+        record = session.scalars(
+            select(Domain).where(Domain.domain == value).with_for_update()
+        ).one()
+        if insert_ignore(
+            session,
+            ReportDomain,
+            {"report_id": report.id, "domain_id": record.id},
+            "report_id",
+            "domain_id",
+        ):
+            record.report_count += 1
+            record.first_seen_at = min(record.first_seen_at, report.received_at)
+            record.last_seen_at = max(record.last_seen_at, report.received_at)
+        records.append(record)
+    session.flush()
+    return records
+
+
+def find_domain(session: Session, raw: str) -> Domain | None:
+    key = domain_key(raw)
+    if key is None:
+        return None
+    return session.scalars(select(Domain).where(Domain.domain == key)).one_or_none()
+
+
+def set_domain_status(
+    session: Session, domain: Domain, new_status: str, actor: str, note: str | None
+) -> bool:
+    """Change a domain's status and keep the history. Returns whether anything changed.
+
+    `status_reason` is what the blocklist feed publishes as "why": the analyst's note.
+    """
+    if new_status not in STATUSES:
+        raise UnknownStatus(new_status)
+    locked = session.scalars(select(Domain).where(Domain.id == domain.id).with_for_update()).one()
+    if locked.status == new_status:
+        return False
+    session.add(
+        DomainStatusChange(
+            domain_id=locked.id,
+            actor=actor,
+            from_status=locked.status,
+            to_status=new_status,
+            note=note,
+        )
+    )
+    locked.status = new_status
+    locked.status_changed_at = utcnow()
+    locked.status_reason = note
+    session.flush()
+    return True

@@ -1,0 +1,159 @@
+"""Campaigns: grouped as reports are processed, listed with numbers, domains and trend, and
+confirmed at once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.db.models import Campaign, CampaignSimhashBand, NumberStatusChange, Reply, ReportedNumber
+from bot.db.session import session_scope
+from bot.db.types import utcnow
+from bot.services.campaign_queries import (
+    campaign_domains,
+    campaign_numbers,
+    campaign_trend,
+    list_campaigns,
+)
+from bot.services.campaigns import confirm_campaign
+from tests.factories import number_id, report, set_status, store_sms
+
+pytestmark = pytest.mark.storage
+
+PARCEL = (
+    "De {sender} : Votre colis est retenu au centre de tri, des frais de {amount} sont a regler "
+    "sur {link} sous 48h sinon retour a l'expediteur."
+)
+AMELI = (
+    "recu du {sender} : Ameli : votre carte vitale arrive a expiration. Renouvelez-la sur {link} "
+    "pour eviter une suspension de vos droits."
+)
+
+
+def parcel(sender: str, amount: str, link: str) -> str:
+    return PARCEL.format(sender=sender, amount=amount, link=link)
+
+
+def _campaign_of(report_id: int | None) -> int:
+    assert report_id is not None
+    campaign_id = report(report_id).campaign_id
+    assert campaign_id is not None
+    return campaign_id
+
+
+def test_one_template_with_other_links_numbers_and_amounts_is_one_campaign() -> None:
+    ids = [
+        store_sms("+33600000001", parcel("06 39 98 12 34", "1,99€", "https://colis-frais.test/a")),
+        store_sms(
+            "+33600000002", parcel("07 12 34 56 78", "2,50 EUR", "hxxps://livr-colis[.]test/b")
+        ),
+        store_sms(
+            "+33600000003",
+            "je viens de recevoir ça : " + parcel("38455", "3€", "www.colis-poste.test/x?id=4"),
+        ),
+    ]
+    campaigns = {_campaign_of(i) for i in ids}
+    assert len(campaigns) == 1
+    with session_scope() as session:
+        campaign = session.get(Campaign, campaigns.pop())
+        assert campaign is not None and campaign.size == 3
+        numbers = {n.number for n, _ in campaign_numbers(session, campaign.id)}
+        assert numbers == {"+33639981234", "+33712345678", "38455"}
+        domains = {d.domain for d, _ in campaign_domains(session, campaign.id)}
+        assert domains == {"colis-frais[.]test", "livr-colis[.]test", "colis-poste[.]test"}
+
+
+def test_unrelated_texts_are_different_campaigns() -> None:
+    a = store_sms("+33600000001", parcel("06 39 98 12 34", "1,99€", "https://colis-frais.test/a"))
+    b = store_sms("+33600000002", AMELI.format(sender="38455", link="https://ameli-carte.test"))
+    c = store_sms(
+        "+33600000003",
+        "De 0639981234 : Bonjour, votre compte CPF dispose de 500 euros de droits a former "
+        "qui expirent bientot. Activez-les ici https://cpf.test",
+    )
+    assert len({_campaign_of(a), _campaign_of(b), _campaign_of(c)}) == 3
+
+
+def test_call_reports_and_bare_numbers_get_no_campaign() -> None:
+    call = store_sms("+33600000001", "appel 06 39 98 12 34")
+    assert call is not None and report(call).campaign_id is None
+    with session_scope() as session:
+        assert session.scalar(select(func.count()).select_from(Campaign)) == 0
+
+
+def test_identical_fingerprints_are_indexed_once() -> None:
+    for i in range(5):
+        store_sms(f"+3360000000{i}", parcel("06 39 98 12 34", f"{i},99€", f"https://c{i}.test"))
+    with session_scope() as session:
+        rows = session.scalar(select(func.count()).select_from(CampaignSimhashBand))
+        assert rows == 4  # one fingerprint, four bands, however many copies
+
+
+def test_trend_compares_the_last_week_with_before() -> None:
+    now = utcnow()
+    old = [now - timedelta(days=30 - i) for i in range(2)]
+    recent = [now - timedelta(days=1, hours=i) for i in range(6)]
+    ids = [
+        store_sms(f"+336000001{i:02d}", parcel("06 39 98 12 34", "1€", "https://a.test"), at)
+        for i, at in enumerate(old + recent)
+    ]
+    with session_scope() as session:
+        campaign = session.get(Campaign, _campaign_of(ids[0]))
+        assert campaign is not None
+        trend = campaign_trend(session, campaign, now)
+        assert trend.last_7d == 6 and trend.before == 2
+        assert sum(trend.daily) == 6 and trend.daily[-2] + trend.daily[-1] == 6
+        assert trend.direction == "rising"
+
+
+def test_lists_newest_or_largest_first() -> None:
+    now = utcnow()
+    for i in range(3):
+        store_sms(f"+3360000000{i}", parcel("06 39 98 12 34", "1€", "https://a.test"), now)
+    store_sms(
+        "+33600000009",
+        AMELI.format(sender="38455", link="https://b.test"),
+        now + timedelta(minutes=1),
+    )
+    with session_scope() as session:
+        assert [c.size for c in list_campaigns(session)] == [1, 3]
+        assert [c.size for c in list_campaigns(session, sort="size")] == [3, 1]
+
+
+def test_confirming_a_campaign_confirms_its_numbers_and_tells_reporters_once() -> None:
+    store_sms("+33600000001", parcel("06 39 98 12 34", "1€", "https://a.test"))
+    store_sms("+33600000002", parcel("07 12 34 56 78", "2€", "https://b.test"))
+    last = store_sms("+33600000003", parcel("0975123456", "3€", "https://c.test"))
+    legit = number_id("+33975123456")
+    set_status(legit, "legitimate", note="a real bank line")
+    campaign_id = _campaign_of(last)
+
+    with session_scope() as session:
+        outcome = confirm_campaign(session, campaign_id, "analyst@test", "fake parcel fees")
+    assert len(outcome.confirmed) == 2 and outcome.kept_legitimate == [legit]
+    assert len(outcome.reply_ids) == 2
+
+    with session_scope() as session:
+        statuses = dict(session.execute(select(ReportedNumber.number, ReportedNumber.status)).all())
+        assert statuses == {
+            "+33639981234": "confirmed_scam",
+            "+33712345678": "confirmed_scam",
+            "+33975123456": "legitimate",
+        }
+        number = session.scalars(
+            select(ReportedNumber).where(ReportedNumber.number == "+33639981234")
+        ).one()
+        assert number.status_reason == "fake parcel fees" and number.status_changed_at
+        changes = session.scalars(
+            select(NumberStatusChange).where(NumberStatusChange.to_status == "confirmed_scam")
+        ).all()
+        assert {c.actor for c in changes} == {"analyst@test"} and len(changes) == 2
+
+    with session_scope() as session:
+        again = confirm_campaign(session, campaign_id, "analyst@test", "again")
+    assert again.confirmed == [] and len(again.already) == 2 and again.reply_ids == []
+    with session_scope() as session:
+        kinds = session.scalars(select(Reply.kind).where(Reply.kind == "loop_confirmed")).all()
+        assert len(kinds) == 2

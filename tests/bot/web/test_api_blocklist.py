@@ -1,0 +1,90 @@
+"""GET /api/v1/blocklist: JSON and CSV, token required, legitimate verdicts drop out, audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from bot.db.models import AuditEntry
+from bot.db.session import session_scope
+from bot.services.domains import find_domain, set_domain_status
+from bot.web.app import create_app
+from tests.factories import number_id, set_status, store_sms, token
+
+pytestmark = pytest.mark.storage
+
+PARCEL = (
+    "De 06 39 98 12 34 : Votre colis est retenu, frais de 1,99€ sur hxxps://colis-frais[.]test/a"
+)
+
+
+@pytest.fixture
+def client() -> TestClient:
+    store_sms("+33600000001", PARCEL)
+    set_status(number_id("+33639981234"), "confirmed_scam", note="=fake parcel fees")
+    with session_scope() as session:
+        domain = find_domain(session, "colis-frais.test")
+        assert domain is not None
+        set_domain_status(session, domain, "confirmed_scam", "analyst@test", "phishing kit")
+    return TestClient(create_app())
+
+
+def _auth() -> dict[str, str]:
+    return {"Authorization": f"Bearer {token()}"}
+
+
+def test_refuses_without_a_valid_token(client: TestClient) -> None:
+    assert client.get("/api/v1/blocklist").status_code == 401
+    bad = {"Authorization": "Bearer nope"}
+    assert client.get("/api/v1/blocklist", headers=bad).status_code == 401
+    assert client.get("/api/v1/blocklist?format=csv").status_code == 401
+
+
+def test_json_by_default(client: TestClient) -> None:
+    response = client.get("/api/v1/blocklist", headers=_auth())
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 2
+    assert [(e["type"], e["value"], e["reason"]) for e in body["entries"]] == [
+        ("number", "+33639981234", "=fake parcel fees"),
+        ("domain", "colis-frais.test", "phishing kit"),  # refanged for machines
+    ]
+    assert all(e["confirmed_at"] for e in body["entries"])
+
+
+@pytest.mark.parametrize(("query", "headers"), [("?format=csv", {}), ("", {"Accept": "text/csv"})])
+def test_csv_on_request_and_safe_in_spreadsheets(
+    client: TestClient, query: str, headers: dict[str, str]
+) -> None:
+    response = client.get("/api/v1/blocklist" + query, headers=headers | _auth())
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0] == ["type", "value", "confirmed_at", "reason"]
+    assert [(r[0], r[1], r[3]) for r in rows[1:]] == [
+        ("number", "+33639981234", "'=fake parcel fees"),
+        ("domain", "colis-frais.test", "phishing kit"),
+    ]
+
+
+def test_format_json_wins_over_accept(client: TestClient) -> None:
+    response = client.get("/api/v1/blocklist?format=json", headers={"Accept": "text/csv"} | _auth())
+    assert response.headers["content-type"].startswith("application/json")
+
+
+def test_a_legitimate_verdict_removes_the_entry(client: TestClient) -> None:
+    set_status(number_id("+33639981234"), "legitimate", note="the carrier's real number")
+    body = client.get("/api/v1/blocklist", headers=_auth()).json()
+    assert [e["type"] for e in body["entries"]] == ["domain"]
+
+
+def test_each_export_is_audited(client: TestClient) -> None:
+    client.get("/api/v1/blocklist?format=csv", headers=_auth())
+    with session_scope() as session:
+        entry = session.scalars(select(AuditEntry)).one()
+        assert entry.action == "blocklist_export" and entry.actor == "token:test"
+        assert entry.detail == {"format": "csv", "entries": 2}
