@@ -183,6 +183,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the account passed its hourly view quota; only an admin clears it.
+    views_locked_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
 
 
 class AuditEntry(Base):
@@ -196,6 +199,9 @@ class AuditEntry(Base):
     target_id: Mapped[str | None] = mapped_column(String(64))
     ip: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    # The view quota counts one actor's recent views: this keeps that count an index range scan.
+    __table_args__ = (Index("ix_audit_log_actor_action_at", "actor", "action", "at"),)
 
 
 class NumberStatusChange(Base):
@@ -222,3 +228,25 @@ class DeliveryEvent(Base):
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     __table_args__ = (UniqueConstraint("sid", "status", name="uq_delivery_events_sid_status"),)
+
+
+class ConsoleAlert(Base):
+    """Something the admins must see on the console, such as an account that hit its quota."""
+
+    __tablename__ = "console_alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # view_quota, account_locked
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    message: Mapped[str] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(254))
+
+
+# Console read paths (numbers list sorts, family filter, number timeline). Declared here so that
+# the models and migration 0200_console agree.
+Index("ix_numbers_reporter_count", ReportedNumber.reporter_count)
+Index("ix_numbers_report_count", ReportedNumber.report_count)
+Index("ix_reports_number_family", Report.number_id, Report.family)
+Index("ix_reports_number_received", Report.number_id, Report.received_at)

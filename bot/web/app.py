@@ -5,10 +5,15 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from bot.logging_setup import configure_logging
 from bot.settings import get_settings
 from bot.web import api, health, twilio_sms, twilio_status
+from bot.web.console import admin as console_admin
+from bot.web.console import auth_routes as console_auth
+from bot.web.console import pages as console_pages
+from bot.web.console.rendering import STATIC_DIR
 
 
 def create_app() -> FastAPI:
@@ -19,5 +24,9 @@ def create_app() -> FastAPI:
     app.include_router(twilio_status.router)
     app.include_router(health.router)
     app.include_router(api.router)
+    app.include_router(console_auth.router)
+    app.include_router(console_pages.router)
+    app.include_router(console_admin.router)
+    app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
     logging.getLogger(__name__).debug("app created for %s", settings.environment)
     return app
