@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -26,6 +25,7 @@ from bot.services.users import Enrolment, UserError
 from bot.web.console.deps import Viewer, admin_viewer, client_ip, csrf_admin
 from bot.web.console.pages import base_context
 from bot.web.console.rendering import redirect, render
+from bot.web.console.sessions import pop_flash, set_flash
 
 router = APIRouter(prefix="/console/admin")
 
@@ -48,11 +48,9 @@ def _admin_context(db: Session, viewer: Viewer) -> dict[str, Any]:
 
 
 @router.get("", response_class=HTMLResponse)
-def admin_page(
-    request: Request, error: str = "", viewer: Viewer = Depends(admin_viewer)
-) -> Response:
+def admin_page(request: Request, viewer: Viewer = Depends(admin_viewer)) -> Response:
     with session_scope() as db:
-        context = _admin_context(db, viewer) | {"error": error[:200]}
+        context = _admin_context(db, viewer) | {"error": pop_flash(viewer.session)}
     return render(request, "console/admin.html", context)
 
 
@@ -82,7 +80,8 @@ def create_account(
             enrolment = users.create_user(db, email, role, password)
         except UserError as exc:
             db.rollback()
-            return redirect(f"/console/admin?error={quote(str(exc))}")
+            set_flash(viewer.session, str(exc))
+            return redirect("/console/admin")
         record_audit(
             db,
             viewer.email,
@@ -127,7 +126,8 @@ def user_action(
             users.unlock(db, user, viewer.email)
         elif action in ("deactivate", "activate"):
             if user.id == viewer.id:
-                return redirect("/console/admin?error=" + quote("you cannot deactivate yourself"))
+                set_flash(viewer.session, "you cannot deactivate yourself")
+                return redirect("/console/admin")
             users.set_active(user, action == "activate")
         else:
             raise HTTPException(404, "no such action")

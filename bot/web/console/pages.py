@@ -36,6 +36,7 @@ from bot.settings import get_settings
 from bot.web.console.charts import bar_chart
 from bot.web.console.deps import Viewer, client_ip, csrf_viewer, current_viewer
 from bot.web.console.rendering import redirect, render, secure
+from bot.web.console.sessions import pop_flash, set_flash
 
 router = APIRouter(prefix="/console")
 
@@ -205,7 +206,7 @@ def _locked(request: Request, db: Session, viewer: Viewer) -> Response:
 
 @router.get("/numbers/{number}", response_class=HTMLResponse)
 def number_page(
-    request: Request, number: str, error: str = "", viewer: Viewer = Depends(current_viewer)
+    request: Request, number: str, viewer: Viewer = Depends(current_viewer)
 ) -> Response:
     with session_scope() as db:
         record = _find_number(db, number)
@@ -231,7 +232,7 @@ def number_page(
             "history": number_status.history(db, record.id),
             "next_statuses": number_status.allowed_next(record.status),
             "verdicts": number_status.VERDICTS,
-            "error": error[:200],
+            "error": pop_flash(viewer.session),
         }
     return render(request, "console/number.html", context)
 
@@ -252,7 +253,8 @@ def change_status(
             change = number_status.set_number_status(db, record, status, viewer.email, note)
         except number_status.StatusError as exc:
             db.rollback()
-            return redirect(f"/console/numbers/{record.number}?error={_q(str(exc))}")
+            set_flash(viewer.session, str(exc))
+            return redirect(f"/console/numbers/{_q(record.number)}")
         record_audit(
             db,
             viewer.email,

@@ -26,6 +26,9 @@ class ConsoleSession:
     csrf: str
     created: float
     user_id: int | None = None  # None: a signed-out visitor (the login form's CSRF token)
+    # A message for the next page (e.g. why a status change was refused). Kept here rather
+    # than in the URL, so that no link can make the console display text of someone's choice.
+    flash: str = ""
 
     @property
     def signed_in(self) -> bool:
@@ -74,6 +77,18 @@ def load_session(sid: str | None) -> ConsoleSession | None:
         return None
     get_redis().expire(_key(sid), _idle_seconds(session))
     return session
+
+
+def set_flash(session: ConsoleSession, message: str) -> None:
+    session.flash = message[:300]
+    _save(session)
+
+
+def pop_flash(session: ConsoleSession) -> str:
+    message, session.flash = session.flash, ""
+    if message:
+        _save(session)
+    return message
 
 
 def destroy_session(sid: str) -> None:

@@ -183,3 +183,10 @@ def test_admins_create_and_revoke_api_tokens() -> None:
     assert "scl_" in page.text
     admin.post("/console/admin/tokens/1/revoke", data={"csrf_token": token})
     assert "revoked" in admin.get("/console/admin").text
+
+
+def test_no_link_can_make_the_console_display_chosen_text() -> None:
+    seed_report(NUMBER, "colis")
+    client = signed_in()
+    page = client.get(f"/console/numbers/{NUMBER}?error=Call+0800+123+456+to+unlock")
+    assert "to unlock" not in page.text
