@@ -244,9 +244,10 @@ class ConsoleAlert(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(254))
 
 
-# Console read paths (numbers list sorts, family filter, number timeline). Declared here so that
-# the models and migration 0200_console agree.
-Index("ix_numbers_reporter_count", ReportedNumber.reporter_count)
-Index("ix_numbers_report_count", ReportedNumber.report_count)
+# Console read paths: the numbers list sorts (with the id tie-break, so that ORDER BY reads
+# the index backwards), the family filter, the number timeline. Declared here so that the
+# models and migration 0200_console agree.
+Index("ix_numbers_reporter_count", ReportedNumber.reporter_count, ReportedNumber.id)
+Index("ix_numbers_report_count", ReportedNumber.report_count, ReportedNumber.id)
 Index("ix_reports_number_family", Report.number_id, Report.family)
 Index("ix_reports_number_received", Report.number_id, Report.received_at)

@@ -39,8 +39,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_console_alerts_at", "console_alerts", ["at"])
     op.create_index("ix_audit_log_actor_action_at", "audit_log", ["actor", "action", "at"])
-    op.create_index("ix_numbers_reporter_count", "numbers", ["reporter_count"])
-    op.create_index("ix_numbers_report_count", "numbers", ["report_count"])
+    op.create_index("ix_numbers_reporter_count", "numbers", ["reporter_count", "id"])
+    op.create_index("ix_numbers_report_count", "numbers", ["report_count", "id"])
     op.create_index("ix_reports_number_family", "reports", ["number_id", "family"])
     op.create_index("ix_reports_number_received", "reports", ["number_id", "received_at"])
 
