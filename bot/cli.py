@@ -119,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("name")
     create.set_defaults(handler=_token)
 
+    from bot.cli_users import add_user_commands
+
+    add_user_commands(commands)
+
     evaluate = commands.add_parser("eval", help="score the classifier on a labelled corpus")
     evaluate.add_argument("file")
     evaluate.set_defaults(handler=_eval)

@@ -53,6 +53,18 @@ class Settings(BaseSettings):
     retention_days: int = 90
     log_level: str = "INFO"
 
+    # The analysts' console. Sessions die after idle or absolute time, whichever comes first.
+    console_session_idle_seconds: int = Field(default=30 * 60, gt=0)
+    console_session_absolute_seconds: int = Field(default=12 * 3600, gt=0)
+    # Login attempts (moving window, in Redis). Failures per account past the limit lock it.
+    console_login_limit_per_account: str = "5/15 minutes"
+    console_login_limit_per_address: str = "30/15 minutes"
+    console_lockout_seconds: int = Field(default=15 * 60, gt=0)
+    # Distinct numbers (or domains) one account may open per hour before its views are locked
+    # and the admins alerted: analysts review, they do not harvest.
+    console_view_quota_per_hour: int = Field(default=200, gt=0)
+    console_export_max_rows: int = Field(default=1000, gt=0)
+
     @property
     def twilio_configured(self) -> bool:
         return bool(self.twilio_account_sid) and self.twilio_auth_token not in PLACEHOLDERS
@@ -60,6 +72,11 @@ class Settings(BaseSettings):
     @property
     def is_development(self) -> bool:
         return self.environment == "development"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies are `Secure` everywhere but on a developer's or a test's plain-HTTP server."""
+        return self.environment == "production"
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:

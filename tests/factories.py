@@ -1,7 +1,7 @@
 """Test data made through the real code paths: intake, then the worker's processing function.
 
-`set_status` is a test-only stand-in for services.number_status.set_number_status, which the
-console branch provides; it calls the closing-the-loop hook the same way that service will.
+`set_status` goes through services.number_status.set_number_status, the one way to change a
+number's status, which queues the closing-the-loop SMS.
 """
 
 from __future__ import annotations
@@ -11,12 +11,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.db.models import NumberStatusChange, Report, ReportedNumber
+from bot.db.models import Report, ReportedNumber
 from bot.db.session import session_scope
-from bot.db.types import utcnow
 from bot.services.api_tokens import create_token
-from bot.services.closing_loop import on_number_confirmed, on_number_legitimate
 from bot.services.intake import record_inbound_event
+from bot.services.number_status import set_number_status
 from bot.services.processing import process_sms_event
 
 
@@ -47,29 +46,14 @@ def number_id(canonical: str) -> int:
         return int(found)
 
 
-def set_status(number: int, status: str, actor: str = "analyst@test", note: str = "") -> list[int]:
-    """Test-only status change; returns the reply ids to enqueue, like the real service will."""
+def set_status(
+    number: int, status: str, actor: str = "analyst@test", note: str = "checked"
+) -> list[int]:
+    """Change a number's status through the real service; returns the reply ids to enqueue."""
     with session_scope() as session:
         record = session.get(ReportedNumber, number)
         assert record is not None
-        session.add(
-            NumberStatusChange(
-                number_id=number,
-                actor=actor,
-                from_status=record.status,
-                to_status=status,
-                note=note,
-            )
-        )
-        record.status = status
-        record.status_changed_at = utcnow()
-        record.status_reason = note
-        session.flush()
-        if status == "confirmed_scam":
-            return on_number_confirmed(session, number)
-        if status == "legitimate":
-            on_number_legitimate(session, number)
-        return []
+        return set_number_status(session, record, status, actor, note or "checked").reply_ids
 
 
 def token() -> str:

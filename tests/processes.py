@@ -30,7 +30,7 @@ def scamline(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[
     A file, not a pipe: RQ's scheduler runs in a child process that keeps a pipe open after
     its parent dies, and a full pipe would block the process writing to it.
     """
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", *args],
         cwd=REPO_ROOT,

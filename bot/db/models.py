@@ -185,6 +185,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the account passed its hourly view quota; only an admin clears it.
+    views_locked_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
 
 
 class AuditEntry(Base):
@@ -198,6 +201,9 @@ class AuditEntry(Base):
     target_id: Mapped[str | None] = mapped_column(String(64))
     ip: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    # The view quota counts one actor's recent views: this keeps that count an index range scan.
+    __table_args__ = (Index("ix_audit_log_actor_action_at", "actor", "action", "at"),)
 
 
 class NumberStatusChange(Base):
@@ -226,7 +232,6 @@ class DeliveryEvent(Base):
     __table_args__ = (UniqueConstraint("sid", "status", name="uq_delivery_events_sid_status"),)
 
 
-<<<<<<< HEAD
 class CallStatusEvent(Base):
     """Twilio call status callbacks, one row per call and state, whatever order they come in."""
 
@@ -242,7 +247,8 @@ class CallStatusEvent(Base):
     __table_args__ = (
         UniqueConstraint("call_sid", "status", name="uq_call_status_events_sid_status"),
     )
-=======
+
+
 class Campaign(Base):
     """Reports of one scam template. Counters are kept here so that lists need no aggregation."""
 
@@ -312,4 +318,26 @@ class DomainStatusChange(Base):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
->>>>>>> campaigns
+
+
+class ConsoleAlert(Base):
+    """Something the admins must see on the console, such as an account that hit its quota."""
+
+    __tablename__ = "console_alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # view_quota, account_locked
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    message: Mapped[str] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(254))
+
+
+# Console read paths: the numbers list sorts (with the id tie-break, so that ORDER BY reads
+# the index backwards), the family filter, the number timeline. Declared here so that the
+# models and migration 0200_console agree.
+Index("ix_numbers_reporter_count", ReportedNumber.reporter_count, ReportedNumber.id)
+Index("ix_numbers_report_count", ReportedNumber.report_count, ReportedNumber.id)
+Index("ix_reports_number_family", Report.number_id, Report.family)
+Index("ix_reports_number_received", Report.number_id, Report.received_at)

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from bot.db.models import (
     Campaign,
     CampaignSimhashBand,
-    NumberStatusChange,
     Report,
     ReportedNumber,
 )
@@ -31,8 +30,8 @@ from bot.domain.simhash import (
     to_signed,
     to_unsigned,
 )
-from bot.services.closing_loop import on_number_confirmed
 from bot.services.dialect import insert_ignore_many
+from bot.services.number_status import set_number_status
 
 # pg_advisory_xact_lock(namespace, key): the namespace keeps these locks apart from others.
 _LOCK_NAMESPACE = 7726
@@ -176,20 +175,7 @@ def confirm_campaign(
         if number.status == "legitimate":
             outcome.kept_legitimate.append(number.id)
             continue
-        # The lead routes this through services.number_status.set_number_status at merge.
-        session.add(
-            NumberStatusChange(
-                number_id=number.id,
-                actor=actor,
-                from_status=number.status,
-                to_status="confirmed_scam",
-                note=reason,
-            )
-        )
-        number.status = "confirmed_scam"
-        number.status_changed_at = utcnow()
-        number.status_reason = reason
-        session.flush()
+        change = set_number_status(session, number, "confirmed_scam", actor, reason)
         outcome.confirmed.append(number.id)
-        outcome.reply_ids += on_number_confirmed(session, number.id)
+        outcome.reply_ids += change.reply_ids
     return outcome

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from bot.logging_setup import configure_logging
 from bot.settings import get_settings
@@ -18,6 +19,10 @@ from bot.web import (
     twilio_status,
     twilio_voice,
 )
+from bot.web.console import admin as console_admin
+from bot.web.console import auth_routes as console_auth
+from bot.web.console import pages as console_pages
+from bot.web.console.rendering import STATIC_DIR
 
 
 def create_app() -> FastAPI:
@@ -32,5 +37,9 @@ def create_app() -> FastAPI:
     app.include_router(api_blocklist.router)
     app.include_router(api_campaigns.router)
     app.include_router(api_search.router)
+    app.include_router(console_auth.router)
+    app.include_router(console_pages.router)
+    app.include_router(console_admin.router)
+    app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
     logging.getLogger(__name__).debug("app created for %s", settings.environment)
     return app

@@ -1,6 +1,6 @@
 """campaigns, their SimHash bands, domains and their links to reports
 
-The lead renumbers down_revision when the branches are merged into one chain.
+Follows the console migration in the one chain of revisions.
 
 Revision ID: 0300_campaigns
 Revises: 0001
@@ -15,7 +15,7 @@ from alembic import op
 import bot.db.types
 
 revision = "0300_campaigns"
-down_revision = "0100_voice"
+down_revision = "0200_console"
 branch_labels = None
 depends_on = None
 

@@ -25,6 +25,8 @@ def _context(key: str) -> dict[str, object]:
         return {"number": "+44 7700 900614", "reporter_count": 123}
     if "official_number" in key:
         return {"number": "0 805 805 817", "name": "Info Escroqueries"}
+    if key == "sms/loop/confirmed":
+        return {"number": "+44 7700 900614", "is_name": False}
     return {}
 
 

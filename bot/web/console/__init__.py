@@ -1,0 +1,1 @@
+"""The analysts' console: server-rendered pages under /console/."""

@@ -1,0 +1,182 @@
+"""Admins' pages: alerts (quota, lockouts), accounts, API tokens, the recent audit log.
+
+New accounts and TOTP resets show their QR code once, on the response page, and never again:
+the secret is stored encrypted and no page can read it back.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import ApiToken, AuditEntry, ConsoleAlert, User
+from bot.db.session import session_scope
+from bot.db.types import utcnow
+from bot.security.totp import qr_svg
+from bot.services import users
+from bot.services.api_tokens import create_token
+from bot.services.audit import record_audit
+from bot.services.users import Enrolment, UserError
+from bot.web.console.deps import Viewer, admin_viewer, client_ip, csrf_admin
+from bot.web.console.pages import base_context
+from bot.web.console.rendering import redirect, render
+from bot.web.console.sessions import pop_flash, set_flash
+
+router = APIRouter(prefix="/console/admin")
+
+
+def _admin_context(db: Session, viewer: Viewer) -> dict[str, Any]:
+    return base_context(db, viewer) | {
+        "open_alerts": list(
+            db.scalars(
+                select(ConsoleAlert)
+                .where(ConsoleAlert.resolved_at.is_(None))
+                .order_by(ConsoleAlert.at.desc())
+            )
+        ),
+        "users": users.list_users(db),
+        "tokens": list(db.scalars(select(ApiToken).order_by(ApiToken.created_at.desc()))),
+        "audit": list(db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(100))),
+        "roles": users.ROLES,
+        "now": utcnow(),
+    }
+
+
+@router.get("", response_class=HTMLResponse)
+def admin_page(request: Request, viewer: Viewer = Depends(admin_viewer)) -> Response:
+    with session_scope() as db:
+        context = _admin_context(db, viewer) | {"error": pop_flash(viewer.session)}
+    return render(request, "console/admin.html", context)
+
+
+def _enrolment_page(
+    request: Request, db: Session, viewer: Viewer, enrolment: Enrolment, password: str | None
+) -> Response:
+    context = base_context(db, viewer) | {
+        "account": enrolment.user.email,
+        "uri": enrolment.uri,
+        "qr": qr_svg(enrolment.uri),
+        "password": password,
+    }
+    return render(request, "console/enrolment.html", context)
+
+
+@router.post("/users", response_class=HTMLResponse)
+def create_account(
+    request: Request,
+    email: str = Form(..., max_length=254),
+    role: str = Form(...),
+    viewer: Viewer = Depends(csrf_admin),
+) -> Response:
+    # A one-time password, shown once with the QR code, for the admin to hand over.
+    password = secrets.token_urlsafe(15)
+    with session_scope() as db:
+        try:
+            enrolment = users.create_user(db, email, role, password)
+        except UserError as exc:
+            db.rollback()
+            set_flash(viewer.session, str(exc))
+            return redirect("/console/admin")
+        record_audit(
+            db,
+            viewer.email,
+            "user_create",
+            target_type="user",
+            target_id=str(enrolment.user.id),
+            ip=client_ip(request),
+            detail={"email": enrolment.user.email, "role": role},
+        )
+        return _enrolment_page(request, db, viewer, enrolment, password)
+
+
+def _user(db: Session, user_id: int) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        raise HTTPException(404, "no such account")
+    return user
+
+
+@router.post("/users/{user_id}/reset-totp", response_class=HTMLResponse)
+def reset_totp(request: Request, user_id: int, viewer: Viewer = Depends(csrf_admin)) -> Response:
+    with session_scope() as db:
+        enrolment = users.reset_totp(db, _user(db, user_id))
+        record_audit(
+            db,
+            viewer.email,
+            "user_reset_totp",
+            target_type="user",
+            target_id=str(user_id),
+            ip=client_ip(request),
+        )
+        return _enrolment_page(request, db, viewer, enrolment, None)
+
+
+@router.post("/users/{user_id}/{action}")
+def user_action(
+    request: Request, user_id: int, action: str, viewer: Viewer = Depends(csrf_admin)
+) -> Response:
+    with session_scope() as db:
+        user = _user(db, user_id)
+        if action == "unlock":
+            users.unlock(db, user, viewer.email)
+        elif action in ("deactivate", "activate"):
+            if user.id == viewer.id:
+                set_flash(viewer.session, "you cannot deactivate yourself")
+                return redirect("/console/admin")
+            users.set_active(user, action == "activate")
+        else:
+            raise HTTPException(404, "no such action")
+        record_audit(
+            db,
+            viewer.email,
+            f"user_{action}",
+            target_type="user",
+            target_id=str(user_id),
+            ip=client_ip(request),
+        )
+    return redirect("/console/admin")
+
+
+@router.post("/tokens", response_class=HTMLResponse)
+def new_token(
+    request: Request,
+    name: str = Form(..., min_length=1, max_length=100),
+    viewer: Viewer = Depends(csrf_admin),
+) -> Response:
+    with session_scope() as db:
+        record, token = create_token(db, name.strip())
+        record_audit(
+            db,
+            viewer.email,
+            "token_create",
+            target_type="api_token",
+            target_id=str(record.id),
+            ip=client_ip(request),
+            detail={"name": name},
+        )
+        context = base_context(db, viewer) | {"token_name": record.name, "token": token}
+        return render(request, "console/token.html", context)
+
+
+@router.post("/tokens/{token_id}/revoke")
+def revoke_token(request: Request, token_id: int, viewer: Viewer = Depends(csrf_admin)) -> Response:
+    with session_scope() as db:
+        record = db.get(ApiToken, token_id)
+        if record is None:
+            raise HTTPException(404, "no such token")
+        if record.revoked_at is None:
+            record.revoked_at = utcnow()
+        record_audit(
+            db,
+            viewer.email,
+            "token_revoke",
+            target_type="api_token",
+            target_id=str(token_id),
+            ip=client_ip(request),
+        )
+    return redirect("/console/admin")
