@@ -9,6 +9,7 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from bot.db.session import migrate
+from workers.job_metrics import count_job_failure
 from workers.liveness import start_heartbeat
 from workers.queues import QUEUES, get_queue, get_redis
 from workers.sweeper import start_in_background
@@ -24,6 +25,7 @@ def run_worker(queues: Sequence[str] = QUEUES, burst: bool = False, sweeper: boo
         [get_queue(name, connection) for name in queues],
         connection=connection,
         serializer=JSONSerializer,
+        exception_handlers=[count_job_failure],
     )
     heartbeat = start_heartbeat(connection, worker.name)
     stop = None

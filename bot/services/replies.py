@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Reply, Reporter
 from bot.domain.segments import count_segments
+from bot.services.abuse import hold_back_reason
 from bot.services.dialect import insert_ignore
 
 
@@ -21,11 +22,14 @@ def queue_reply(
     event_id: int | None = None,
     report_id: int | None = None,
 ) -> Reply | None:
-    """Create the reply unless one with this key exists. Returns it only when newly created.
+    """Create the reply unless one with this key exists. Returns it only when it is to be sent.
 
-    An opted-out reporter gets nothing: the reply is stored as `suppressed`, never sent.
+    A reply that must be held back is still stored, with the reason as its status: `suppressed`
+    (the reporter opted out), `rate_limited` (over the hourly budget) or `loop` (an automated
+    sender answering our replies).
     """
     count = count_segments(body)
+    held_back = hold_back_reason(session, reporter)
     values = {
         "dedupe_key": dedupe_key,
         "event_id": event_id,
@@ -36,7 +40,7 @@ def queue_reply(
         "language": language,
         "encoding": count.encoding,
         "segments": count.segments,
-        "status": "suppressed" if reporter.opted_out else "queued",
+        "status": held_back or "queued",
         "attempts": 0,
     }
     if not insert_ignore(session, Reply, values, "dedupe_key"):

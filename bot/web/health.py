@@ -9,6 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from bot.db.session import get_engine
+from bot.web import metrics as _registered_metrics  # noqa: F401 - registers the collectors
 from workers.queues import get_redis
 
 router = APIRouter()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import REGISTRY, Counter, Histogram
+
+from bot.web.ops_metrics import OperationsCollector
 
 WEBHOOK_LATENCY = Histogram(
     "scamline_webhook_seconds",
@@ -14,3 +16,7 @@ EVENTS_RECEIVED = Counter("scamline_events_received_total", "New inbound events"
 INTAKE_FAILURES = Counter(
     "scamline_intake_failures_total", "Webhooks that hit an unavailable dependency", ["reason"]
 )
+
+# Registered once per process, at import, like the metrics above.
+OPERATIONS = OperationsCollector()
+REGISTRY.register(OPERATIONS)
