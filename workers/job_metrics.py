@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -27,7 +27,7 @@ def count_job_failure(
 
 
 def job_counts(connection: Redis) -> dict[tuple[str, str], int]:
-    raw: dict[Any, Any] = connection.hgetall(COUNTS_KEY)
+    raw = cast(dict[Any, Any], connection.hgetall(COUNTS_KEY))
     counts: dict[tuple[str, str], int] = {}
     for field, value in raw.items():
         outcome, _, queue = field.decode().partition(":")
