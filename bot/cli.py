@@ -74,6 +74,18 @@ def _eval(args: argparse.Namespace) -> int:
     return run_eval(args.file)
 
 
+def _purge(args: argparse.Namespace) -> int:
+    from bot.db.session import migrate, session_scope
+    from bot.services.purge import purge_personal_data
+    from bot.settings import get_settings
+
+    migrate()
+    days = args.days if args.days is not None else get_settings().retention_days
+    with session_scope() as session:
+        print(purge_personal_data(session, days))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="scamline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -122,6 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.cli_users import add_user_commands
 
     add_user_commands(commands)
+
+    purge = commands.add_parser(
+        "purge", help="delete personal data past retention (also runs daily in the worker)"
+    )
+    purge.add_argument("--days", type=int, default=None, help="default RETENTION_DAYS (90)")
+    purge.set_defaults(handler=_purge)
 
     evaluate = commands.add_parser("eval", help="score the classifier on a labelled corpus")
     evaluate.add_argument("file")

@@ -50,7 +50,8 @@ class Settings(BaseSettings):
     stuck_sending_seconds: float = 30.0
     sender_rate_per_second: float = Field(default=10.0, gt=0)
     reporter_replies_per_hour: int = 20
-    retention_days: int = 90
+    retention_days: int = Field(default=90, ge=1)
+    purge_interval_seconds: float = 24 * 3600
     log_level: str = "INFO"
 
     # The analysts' console. Sessions die after idle or absolute time, whichever comes first.

@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 from bot.db.models import InboundEvent, Reply
 from bot.db.session import session_scope
 from bot.db.types import utcnow
+from bot.services.purge import PurgeResult, purge_personal_data
 from bot.settings import get_settings
 from workers.queues import enqueue_event, enqueue_reply, get_redis
 
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 BATCH = 500
 MAX_EVENT_ATTEMPTS = 8
 LOCK_KEY = "scamline:sweeper:lock"
+PURGE_KEY = "scamline:purge:done-recently"
 
 
 @dataclass
@@ -100,11 +102,23 @@ def sweep_with_lock() -> SweepResult | None:
         redis.delete(LOCK_KEY)
 
 
+def purge_if_due() -> PurgeResult | None:
+    """The retention purge, at most once a day across all workers (the key expires daily)."""
+    settings = get_settings()
+    if not get_redis().set(PURGE_KEY, "1", nx=True, ex=int(settings.purge_interval_seconds)):
+        return None
+    with session_scope() as session:
+        result = purge_personal_data(session, settings.retention_days)
+    log.info("retention: %s", result)
+    return result
+
+
 def run_forever(stop: threading.Event) -> None:
     interval = get_settings().sweeper_interval_seconds
     while not stop.is_set():
         try:
             sweep_with_lock()
+            purge_if_due()
         except RedisError as exc:
             log.warning("sweeper: Redis unavailable (%s); retrying", exc.__class__.__name__)
         except Exception:
