@@ -81,7 +81,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
-        if self.environment == "production":
+        if self.environment != "development":
             weak = [
                 name
                 for name in ("secret_key", "pseudonym_key", "twilio_auth_token")
@@ -89,11 +89,11 @@ class Settings(BaseSettings):
             ]
             if weak:
                 raise ValueError(
-                    "refusing to start in production with placeholder secrets: "
-                    + ", ".join(n.upper() for n in weak)
+                    f"refusing to start in {self.environment} with placeholder or short "
+                    "secrets (16 characters at least): " + ", ".join(n.upper() for n in weak)
                 )
-            if not self.public_base_url:
-                raise ValueError("PUBLIC_BASE_URL must be set in production")
+        if self.environment == "production" and not self.public_base_url:
+            raise ValueError("PUBLIC_BASE_URL must be set in production")
         return self
 
 
