@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import re
 
-_PHONE = re.compile(r"(?<![\w])(\+?\d[\d .-]{6,}\d)")
+# International (+33..., 0033...) or French national (06...) spellings; dates and addresses
+# (2026-11-29, 127.0.0.1) do not start with + or 0.
+_PHONE = re.compile(r"(?<![\w:.+-])((?:\+|0)\d(?:[ .-]?\d){7,})")
 _TOKEN = re.compile(r"\b(scl_[A-Za-z0-9_-]{6})[A-Za-z0-9_-]+")
 
 

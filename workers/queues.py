@@ -6,6 +6,10 @@ import random
 from functools import lru_cache
 
 from redis import Redis
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry as RedisRetry
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 from rq.job import Job, JobStatus
@@ -43,6 +47,17 @@ def _redis_for(url: str) -> Redis:
 
 def get_redis() -> Redis:
     return _redis_for(get_settings().redis_url)
+
+
+def worker_redis() -> Redis:
+    """A connection for a worker, which can wait: each command is retried for about a minute."""
+    return Redis.from_url(
+        get_settings().redis_url,
+        socket_connect_timeout=2.0,
+        retry=RedisRetry(ExponentialBackoff(cap=5.0, base=0.2), retries=15),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError],
+        health_check_interval=30,
+    )
 
 
 def get_queue(name: str, connection: Redis | None = None) -> Queue:
