@@ -199,7 +199,7 @@ def _find_number(db: Session, raw: str) -> ReportedNumber | None:
     return None
 
 
-def _locked(request: Request, db: Session, viewer: Viewer) -> Response:
+def locked_page(request: Request, db: Session, viewer: Viewer) -> Response:
     context = base_context(db, viewer)
     return render(request, "console/locked.html", context, status_code=429)
 
@@ -223,7 +223,7 @@ def number_page(
             [r.report.id for r in detail.reports],
         )
         if not allowed:
-            return _locked(request, db, viewer)
+            return locked_page(request, db, viewer)
         context = base_context(db, viewer) | {
             "n": record,
             "detail": detail,
@@ -290,7 +290,7 @@ def domain_page(
             [r.report.id for r in reports],
         )
         if not allowed:
-            return _locked(request, db, viewer)
+            return locked_page(request, db, viewer)
         context = base_context(db, viewer) | {
             "domain": wanted,
             "reports": reports,
