@@ -22,6 +22,7 @@ from bot.domain.numbers import NumberType, canonical_lookup
 from bot.domain.safe_text import safe_text
 from bot.services import number_status, overview
 from bot.services.audit import record_audit
+from bot.services.domains import domain_history, find_domain
 from bot.services.number_views import (
     PERIODS,
     SORTS,
@@ -291,9 +292,14 @@ def domain_page(
         )
         if not allowed:
             return locked_page(request, db, viewer)
+        record = find_domain(db, wanted)
         context = base_context(db, viewer) | {
             "domain": wanted,
+            "record": record,
             "reports": reports,
             "safe": safe_text,
+            "history": domain_history(db, record.id) if record else [],
+            "verdicts": number_status.VERDICTS,
+            "error": pop_flash(viewer.session),
         }
     return render(request, "console/domain.html", context)
