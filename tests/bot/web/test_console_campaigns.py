@@ -106,9 +106,7 @@ def test_a_campaign_page_links_its_numbers_and_domains_and_is_audited() -> None:
     assert page.headers["content-security-policy"].startswith("default-src 'none'")
     assert client.get("/console/campaigns/999").status_code == 404
     with session_scope() as session:
-        view = session.scalars(
-            select(AuditEntry).where(AuditEntry.action == "view_campaign")
-        ).one()
+        view = session.scalars(select(AuditEntry).where(AuditEntry.action == "view_campaign")).one()
     assert (view.actor, view.target_type, view.target_id) == (
         "ana@example.org",
         "campaign",
