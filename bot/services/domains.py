@@ -104,3 +104,14 @@ def set_domain_status(
     locked.status_reason = note
     session.flush()
     return True
+
+
+def domain_history(session: Session, domain_id: int) -> list[DomainStatusChange]:
+    """Who changed this domain's status, when and why, newest first."""
+    return list(
+        session.scalars(
+            select(DomainStatusChange)
+            .where(DomainStatusChange.domain_id == domain_id)
+            .order_by(DomainStatusChange.at.desc(), DomainStatusChange.id.desc())
+        ).all()
+    )

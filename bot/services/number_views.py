@@ -159,13 +159,25 @@ def _epoch_day(session: Session) -> ColumnElement[int]:
 
 
 def reports_per_day(session: Session, number_id: int, days: int = 30) -> list[tuple[datetime, int]]:
+    return _per_day(session, Report.number_id == number_id, days)
+
+
+def campaign_per_day(
+    session: Session, campaign_id: int, days: int = 30
+) -> list[tuple[datetime, int]]:
+    return _per_day(session, Report.campaign_id == campaign_id, days)
+
+
+def _per_day(
+    session: Session, condition: ColumnElement[bool], days: int
+) -> list[tuple[datetime, int]]:
     end_day = int(utcnow().timestamp() // 86400)
     start_day = end_day - days + 1
     bucket = _epoch_day(session).label("d")
     rows = session.execute(
         select(bucket, func.count())
         .where(
-            Report.number_id == number_id,
+            condition,
             Report.received_at >= datetime.fromtimestamp(start_day * 86400, UTC),
         )
         .group_by(bucket)
@@ -215,6 +227,33 @@ def domain_reports(session: Session, domain: str, limit: int = 100) -> list[Repo
     reports = list(
         session.scalars(
             select(Report).where(condition).order_by(Report.received_at.desc()).limit(limit)
+        ).unique()
+    )
+    return _views(session, reports)
+
+
+def campaign_reports(session: Session, campaign_id: int, limit: int = 20) -> list[ReportView]:
+    """The newest reports of a campaign: its sample texts, shown like a number's reports."""
+    reports = list(
+        session.scalars(
+            select(Report)
+            .where(Report.campaign_id == campaign_id)
+            .order_by(Report.received_at.desc(), Report.id.desc())
+            .limit(limit)
+        ).unique()
+    )
+    return _views(session, reports)
+
+
+def reports_by_ids(session: Session, report_ids: list[int]) -> list[ReportView]:
+    """These reports (search hits), newest first."""
+    if not report_ids:
+        return []
+    reports = list(
+        session.scalars(
+            select(Report)
+            .where(Report.id.in_(report_ids))
+            .order_by(Report.received_at.desc(), Report.id.desc())
         ).unique()
     )
     return _views(session, reports)

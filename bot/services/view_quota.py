@@ -5,6 +5,7 @@ admins; an analyst reviews a few dozen numbers an hour, a scraper thousands."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,8 +15,9 @@ from bot.db.types import utcnow
 from bot.services.audit import raise_alert, record_audit
 from bot.settings import get_settings
 
-# Views that open reports' texts. Each distinct (kind, target) counts once per hour.
-VIEW_ACTIONS = ("view_number", "view_domain")
+# Views that open reports' texts. Each distinct (kind, target) counts once per hour: a campaign
+# page and a search (target: the query) show texts too, so they spend the same quota.
+VIEW_ACTIONS = ("view_number", "view_domain", "view_campaign", "search")
 
 
 def distinct_views_last_hour(session: Session, actor: str) -> set[tuple[str, str]]:
@@ -40,6 +42,7 @@ def record_view(
     target_id: str,
     ip: str | None,
     report_ids: list[int] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> bool:
     """Audit one view and say whether it may be shown.
 
@@ -49,7 +52,7 @@ def record_view(
     assert action in VIEW_ACTIONS
     session.execute(select(User.id).where(User.id == user.id).with_for_update())
     session.refresh(user)
-    detail = {"reports": report_ids or []}
+    detail = {"reports": report_ids or [], **(extra or {})}
     if user.views_locked_at is not None:
         record_audit(
             session,

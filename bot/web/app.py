@@ -21,7 +21,11 @@ from bot.web import (
 )
 from bot.web.console import admin as console_admin
 from bot.web.console import auth_routes as console_auth
+from bot.web.console import blocklist_pages as console_blocklist
+from bot.web.console import campaign_pages as console_campaigns
+from bot.web.console import domain_pages as console_domains
 from bot.web.console import pages as console_pages
+from bot.web.console import search_pages as console_search
 from bot.web.console.rendering import STATIC_DIR
 
 
@@ -40,6 +44,10 @@ def create_app() -> FastAPI:
     app.include_router(console_auth.router)
     app.include_router(console_pages.router)
     app.include_router(console_admin.router)
+    app.include_router(console_campaigns.router)
+    app.include_router(console_domains.router)
+    app.include_router(console_search.router)
+    app.include_router(console_blocklist.router)
     app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
     logging.getLogger(__name__).debug("app created for %s", settings.environment)
     return app

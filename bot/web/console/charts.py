@@ -58,3 +58,24 @@ def bar_chart(
         last=points[-1][0].strftime(fmt) if points else "",
         total=sum(count for _, count in points),
     )
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    width: int
+    height: int
+    points: str  # "x,y x,y ..." for an SVG polyline: numbers only, nothing to escape
+    total: int
+    peak: int
+
+
+def sparkline(values: list[int], width: int = 96, height: int = 22) -> Sparkline:
+    """A small trend line (one point per day) to sit in a table cell."""
+    peak = max(values, default=0)
+    step = width / max(len(values) - 1, 1)
+    usable = height - 2  # keep the stroke inside the box
+    coords = []
+    for index, value in enumerate(values):
+        y = height - 1 - (usable * value / peak if peak else 0.0)
+        coords.append(f"{round(index * step, 2)},{round(y, 2)}")
+    return Sparkline(width, height, " ".join(coords), sum(values), peak)

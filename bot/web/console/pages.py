@@ -22,6 +22,7 @@ from bot.domain.numbers import NumberType, canonical_lookup
 from bot.domain.safe_text import safe_text
 from bot.services import number_status, overview
 from bot.services.audit import record_audit
+from bot.services.domains import domain_history, find_domain
 from bot.services.number_views import (
     PERIODS,
     SORTS,
@@ -199,7 +200,7 @@ def _find_number(db: Session, raw: str) -> ReportedNumber | None:
     return None
 
 
-def _locked(request: Request, db: Session, viewer: Viewer) -> Response:
+def locked_page(request: Request, db: Session, viewer: Viewer) -> Response:
     context = base_context(db, viewer)
     return render(request, "console/locked.html", context, status_code=429)
 
@@ -223,7 +224,7 @@ def number_page(
             [r.report.id for r in detail.reports],
         )
         if not allowed:
-            return _locked(request, db, viewer)
+            return locked_page(request, db, viewer)
         context = base_context(db, viewer) | {
             "n": record,
             "detail": detail,
@@ -290,10 +291,15 @@ def domain_page(
             [r.report.id for r in reports],
         )
         if not allowed:
-            return _locked(request, db, viewer)
+            return locked_page(request, db, viewer)
+        record = find_domain(db, wanted)
         context = base_context(db, viewer) | {
             "domain": wanted,
+            "record": record,
             "reports": reports,
             "safe": safe_text,
+            "history": domain_history(db, record.id) if record else [],
+            "verdicts": number_status.VERDICTS,
+            "error": pop_flash(viewer.session),
         }
     return render(request, "console/domain.html", context)

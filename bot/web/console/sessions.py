@@ -29,6 +29,7 @@ class ConsoleSession:
     # A message for the next page (e.g. why a status change was refused). Kept here rather
     # than in the URL, so that no link can make the console display text of someone's choice.
     flash: str = ""
+    notice: str = ""  # the same, for news that is not an error (what a bulk action did)
 
     @property
     def signed_in(self) -> bool:
@@ -86,6 +87,18 @@ def set_flash(session: ConsoleSession, message: str) -> None:
 
 def pop_flash(session: ConsoleSession) -> str:
     message, session.flash = session.flash, ""
+    if message:
+        _save(session)
+    return message
+
+
+def set_notice(session: ConsoleSession, message: str) -> None:
+    session.notice = message[:300]
+    _save(session)
+
+
+def pop_notice(session: ConsoleSession) -> str:
+    message, session.notice = session.notice, ""
     if message:
         _save(session)
     return message

@@ -12,9 +12,11 @@ from bot.db.models import Campaign, CampaignSimhashBand, NumberStatusChange, Rep
 from bot.db.session import session_scope
 from bot.db.types import utcnow
 from bot.services.campaign_queries import (
+    campaign_counts,
     campaign_domains,
     campaign_numbers,
     campaign_trend,
+    campaign_trends,
     list_campaigns,
 )
 from bot.services.campaigns import confirm_campaign
@@ -106,6 +108,25 @@ def test_trend_compares_the_last_week_with_before() -> None:
         assert trend.last_7d == 6 and trend.before == 2
         assert sum(trend.daily) == 6 and trend.daily[-2] + trend.daily[-1] == 6
         assert trend.direction == "rising"
+
+
+def test_trends_and_counts_for_a_page_agree_with_one_by_one() -> None:
+    now = utcnow()
+    old = [now - timedelta(days=30 - i) for i in range(2)]
+    recent = [now - timedelta(days=1, hours=i) for i in range(4)]
+    first = store_sms("+33600000100", parcel("06 39 98 12 34", "1€", "https://a.test"), old[0])
+    for i, at in enumerate(old[1:] + recent):
+        store_sms(f"+336000002{i:02d}", parcel(f"07 12 34 56 7{i}", "2€", "https://b.test"), at)
+    other = store_sms("+33600000300", AMELI.format(sender="38455", link="https://c.test"), now)
+    with session_scope() as session:
+        campaigns = list_campaigns(session)
+        trends = campaign_trends(session, campaigns, now)
+        for campaign in campaigns:
+            assert trends[campaign.id] == campaign_trend(session, campaign, now)
+        counts = campaign_counts(session, [_campaign_of(first), _campaign_of(other), 999])
+    assert (counts[_campaign_of(first)].numbers, counts[_campaign_of(first)].domains) == (6, 2)
+    assert (counts[_campaign_of(other)].numbers, counts[_campaign_of(other)].domains) == (1, 1)
+    assert (counts[999].numbers, counts[999].domains) == (0, 0)
 
 
 def test_lists_newest_or_largest_first() -> None:

@@ -1,6 +1,7 @@
 """The console in a real browser (Debian's Chromium driven by Playwright) against a real
 uvicorn server and the test database: sign in with a TOTP code, open a number whose report
-is hostile, check that nothing ran and nothing is clickable, change its status."""
+is hostile, check that nothing ran and nothing is clickable, change its status, see it in the
+blocklist (console page and the operators' feed), search, and review and confirm a campaign."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 
@@ -24,6 +26,7 @@ from tests.console_fixtures import (
     seed_report,
     seed_spread,
 )
+from tests.factories import store_sms, token
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-output" / "screenshots"
@@ -67,6 +70,37 @@ def server() -> Iterator[str]:
     thread.join(timeout=10)
 
 
+PARCEL = (
+    "De {sender} : Votre colis est retenu au centre de tri, des frais de {amount} sont a regler "
+    "sur {link} sous 48h sinon retour a l'expediteur."
+)
+AMELI = (
+    "recu du {sender} : Ameli : votre carte vitale arrive a expiration. Renouvelez-la sur {link} "
+    "pour eviter une suspension de vos droits."
+)
+
+
+def _seed_campaigns() -> None:
+    """Two templates through the worker's own processing, so that they group as campaigns."""
+    for day in range(6):
+        for copy in range(day % 3 + 1):
+            store_sms(
+                f"+3361{day}{copy}00000",
+                PARCEL.format(
+                    sender=f"07 1{day} 34 56 7{copy}",
+                    amount=f"{day + 1},{copy}9€",
+                    link=f"https://livr-colis-{copy}.test/p{day}",
+                ),
+                received_at=utcnow() - timedelta(days=day, hours=copy),
+            )
+    for day in range(3):
+        store_sms(
+            f"+3362{day}000000",
+            AMELI.format(sender="38455", link=f"ameli-vitale-{day}.test"),
+            received_at=utcnow() - timedelta(days=day * 2),
+        )
+
+
 def _seed() -> None:
     seed_report(NUMBER, HOSTILE, reasons=("asks to pay a fee", "link to an unknown domain"))
     seed_spread(NUMBER, 9, hours=20)
@@ -83,6 +117,7 @@ def _seed() -> None:
 def test_sign_in_review_a_hostile_number_and_change_its_status(server: str) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     _seed()
+    _seed_campaigns()
     secret = make_user("ana@example.org", "analyst")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     dialogs: list[str] = []
@@ -133,7 +168,46 @@ def test_sign_in_review_a_hostile_number_and_change_its_status(server: str) -> N
             assert "ana@example.org" in history and "Fake parcel fee" in history
             page.screenshot(path=str(SCREENSHOTS / "number-confirmed.png"), full_page=True)
             assert dialogs == []
-            # TODO(lead, after merge): "see it in the blocklist": fetch GET /api/v1/blocklist
-            # with an API token and check that NUMBER is listed with the note above.
+
+            # See it in the blocklist: the console's page, then the operators' feed.
+            page.click("header nav >> text=Blocklist")
+            page.wait_for_url(f"{server}/console/blocklist")
+            listed = page.locator("table.blocklist").inner_text()
+            assert NUMBER in listed and "Fake parcel fee; same template as 38455" in listed
+            page.screenshot(path=str(SCREENSHOTS / "blocklist.png"), full_page=True)
+            feed = httpx.get(
+                f"{server}/api/v1/blocklist",
+                headers={"Authorization": f"Bearer {token()}"},
+                timeout=10,
+            ).json()
+            [entry] = [e for e in feed["entries"] if e["value"] == NUMBER]
+            assert entry["type"] == "number"
+            assert entry["reason"] == "Fake parcel fee; same template as 38455"
+
+            # Search from the top navigation, in another spelling.
+            page.fill("header input[name=q]", "06 39 98 12 34")
+            page.click("header form.nav-search button[type=submit]")
+            page.wait_for_url(f"{server}/console/search?q=06+39+98+12+34")
+            assert page.locator(f'table.search-numbers a[href="/console/numbers/{NUMBER}"]').count()
+            page.screenshot(path=str(SCREENSHOTS / "search.png"), full_page=True)
+
+            # Campaigns: the list, one campaign, and confirming it at once.
+            page.click("header nav >> text=Campaigns")
+            page.wait_for_url(f"{server}/console/campaigns")
+            assert page.locator("table.campaigns svg.spark polyline").count() == 2
+            page.screenshot(path=str(SCREENSHOTS / "campaigns.png"), full_page=True)
+            page.click("text=Campaign #1")
+            page.wait_for_url(f"{server}/console/campaigns/1")
+            assert page.locator("table.campaign-numbers a").count() == 12
+            assert page.locator("table.campaign-domains a").count() == 3
+            assert page.locator('a[href^="http"]').count() == 0
+            page.screenshot(path=str(SCREENSHOTS / "campaign.png"), full_page=True)
+            page.fill("form.campaign-confirm textarea[name=note]", "Fake parcel fee template")
+            page.click("form.campaign-confirm button[type=submit]")
+            page.wait_for_selector("p.notice")
+            assert "12 number(s) confirmed as scams" in page.locator("p.notice").inner_text()
+            assert page.locator("table.campaign-numbers .status-confirmed_scam").count() == 12
+            page.screenshot(path=str(SCREENSHOTS / "campaign-confirmed.png"), full_page=True)
+            assert dialogs == []
         finally:
             browser.close()

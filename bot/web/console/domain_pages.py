@@ -1,0 +1,57 @@
+"""The domain verdict: an analyst confirms a domain as a scam (it enters the blocklist feed),
+or judges it legitimate or dismissed (it leaves the feed). Audited like a number's status."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import Response
+
+from bot.db.session import session_scope
+from bot.services import number_status
+from bot.services.audit import record_audit
+from bot.services.domains import find_domain, set_domain_status
+from bot.web.console.deps import Viewer, client_ip, csrf_viewer
+from bot.web.console.rendering import redirect
+from bot.web.console.sessions import set_flash
+
+router = APIRouter(prefix="/console")
+
+# A domain has no investigation step here: the verdict is what the feed needs. The note is the
+# "why" the feed publishes, so it is required, as for numbers.
+DOMAIN_VERDICTS = number_status.VERDICTS
+
+
+@router.post("/domains/{domain}/status")
+def change_domain_status(
+    request: Request,
+    domain: str,
+    status: str = Form(..., max_length=20),
+    note: str = Form("", max_length=number_status.NOTE_MAX),
+    viewer: Viewer = Depends(csrf_viewer),
+) -> Response:
+    with session_scope() as db:
+        record = find_domain(db, domain[:253])
+        if record is None:
+            raise HTTPException(404, "this domain was never reported")
+        page = f"/console/domains/{quote(record.domain, safe='+')}"
+        note = note.strip()
+        if status not in DOMAIN_VERDICTS:
+            set_flash(viewer.session, "choose confirmed scam, legitimate or dismissed")
+            return redirect(page)
+        if not note:
+            set_flash(viewer.session, "a verdict needs a note saying why")
+            return redirect(page)
+        before = record.status
+        if set_domain_status(db, record, status, viewer.email, note):
+            record_audit(
+                db,
+                viewer.email,
+                "set_domain_status",
+                target_type="domain",
+                target_id=record.domain,
+                ip=client_ip(request),
+                detail={"from": before, "to": status},
+            )
+    return redirect(page)
