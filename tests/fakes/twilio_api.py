@@ -43,6 +43,9 @@ class FakeTwilioState:
     messages: list[dict[str, Any]] = field(default_factory=list)
     failures: deque[Failure] = field(default_factory=deque)
     max_per_second: float | None = None
+    # The window the rate is counted over. Slightly under a second tolerates the few
+    # milliseconds of network jitter between the sender's clock and ours, as Twilio's queue does.
+    rate_window_seconds: float = 0.95
     # Seconds to wait after storing a message and before answering: a worker killed during the
     # wait leaves a message that Twilio has but whose SID we never learnt.
     answer_delay: float = 0.0
@@ -130,7 +133,7 @@ def create_app(state: FakeTwilioState) -> FastAPI:
             if state.max_per_second:
                 window = state._sent_times.setdefault(sender, deque())
                 now = time.monotonic()
-                while window and now - window[0] >= 1.0:
+                while window and now - window[0] >= state.rate_window_seconds:
                     window.popleft()
                 if len(window) >= state.max_per_second:
                     state.rejected_for_rate += 1
