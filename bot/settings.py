@@ -30,6 +30,8 @@ class Settings(BaseSettings):
 
     twilio_account_sid: str = ""
     twilio_auth_token: str = DEV_TWILIO_AUTH_TOKEN
+    # During a rotation only: webhooks signed with the old token are still accepted.
+    twilio_previous_auth_token: str = ""
     twilio_sender: str = ""
     twilio_messaging_service_sid: str = ""
     twilio_api_base_url: str = "https://api.twilio.com"

@@ -52,8 +52,10 @@ def verify_signature(request: Request, form: dict[str, str]) -> None:
     signature = request.headers.get("x-twilio-signature", "")
     if not signature:
         raise HTTPException(403, "missing X-Twilio-Signature")
-    validator = RequestValidator(get_settings().twilio_auth_token)
-    if not validator.validate(public_url(request), form, signature):
+    settings = get_settings()
+    tokens = [settings.twilio_auth_token, settings.twilio_previous_auth_token]
+    url = public_url(request)
+    if not any(RequestValidator(token).validate(url, form, signature) for token in tokens if token):
         raise HTTPException(403, "invalid X-Twilio-Signature")
 
 

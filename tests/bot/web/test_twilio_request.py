@@ -10,6 +10,7 @@ from starlette.requests import Request
 from bot.settings import get_settings
 from bot.web.app import create_app
 from bot.web.twilio_request import parse_form, verify_signature
+from tests.conftest import SIGNING_TOKEN
 from tests.helpers import TEST_BASE, sign, sms_params
 
 # Twilio's published example (twilio-python's request-validator tests and Twilio's docs).
@@ -112,3 +113,24 @@ def test_invalid_utf8_is_replaced_not_rejected() -> None:
     form = parse_form(b"Body=caf%C3%A9+%FF%FE&From=%2B33639981234", max_fields=64)
     assert form["Body"].startswith("café ")
     assert "\ufffd" in form["Body"]
+
+
+def test_during_a_token_rotation_both_tokens_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    params = sms_params("+33639981234", "hello")
+    old = sign(TEST_BASE + "/twilio/sms", params)  # signed with the current test token
+    monkeypatch.setenv("TWILIO_PREVIOUS_AUTH_TOKEN", get_settings().twilio_auth_token)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "the-new-primary-token-0123456789")
+    get_settings.cache_clear()
+    client = TestClient(create_app())
+    new = sign(TEST_BASE + "/twilio/sms", params, "the-new-primary-token-0123456789")
+    for signature in (old, new):
+        response = client.post(
+            "/twilio/sms", data=params, headers={"X-Twilio-Signature": signature}
+        )
+        assert response.status_code == 200
+    monkeypatch.delenv("TWILIO_PREVIOUS_AUTH_TOKEN")
+    get_settings.cache_clear()
+    other = sms_params("+33639981234", "hello again")
+    stale = sign(TEST_BASE + "/twilio/sms", other, SIGNING_TOKEN)  # the token before rotation
+    response = client.post("/twilio/sms", data=other, headers={"X-Twilio-Signature": stale})
+    assert response.status_code == 403
