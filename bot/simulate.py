@@ -60,7 +60,14 @@ def simulate_sms(url: str, sender: str, body: str, to: str, wait: bool = True) -
     params = sms_params(sender, body, to)
     target = base_url(url) + "/twilio/sms"
     started = time.monotonic()
-    response = signed_post(target, params)
+    try:
+        response = signed_post(target, params)
+    except httpx.HTTPError as exc:
+        print(
+            f"cannot reach the bot at {target} ({exc.__class__.__name__}): is it running? "
+            "Start it with `make run` or `scamline run`, or pass --url."
+        )
+        return 2
     print(
         f"POST {target} -> {response.status_code} in {1000 * (time.monotonic() - started):.0f} ms"
     )

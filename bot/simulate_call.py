@@ -13,6 +13,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import httpx
+
 from bot.settings import get_settings
 from bot.simulate import base_url, signed_post, wait_for_reply
 
@@ -120,9 +122,16 @@ def simulate_call(
 ) -> int:
     sid = "CA" + secrets.token_hex(16)
     started = time.monotonic()
-    steps = walk_call(
-        http_poster(url), caller, digits, to=to, forwarded_from=forwarded_from, sid=sid
-    )
+    try:
+        steps = walk_call(
+            http_poster(url), caller, digits, to=to, forwarded_from=forwarded_from, sid=sid
+        )
+    except httpx.HTTPError as exc:
+        print(
+            f"cannot reach the bot at {base_url(url)} ({exc.__class__.__name__}): is it "
+            "running? Start it with `make run` or `scamline run`, or pass --url."
+        )
+        return 2
     print_transcript(steps)
     if not steps or steps[-1].status != 200 or "<Hangup" not in steps[-1].twiml:
         print("the call did not end with <Hangup/>")
