@@ -22,7 +22,7 @@ from bot.domain.voice import reporters_day
 from bot.security.pseudonyms import decrypt_phone
 from bot.services import reporters as reporter_service
 from bot.services.processing import Outcome
-from bot.services.replies import queue_reply
+from bot.services.replies import queue_reply_ids
 from bot.services.reports import attach_number, record_report
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def _queued(
     event: InboundEvent,
     report_id: int | None,
 ) -> list[int]:
-    reply = queue_reply(
+    return queue_reply_ids(
         session,
         dedupe_key=key,
         reporter=reporter,
@@ -101,8 +101,6 @@ def _queued(
         event_id=event.id,
         report_id=report_id,
     )
-    session.flush()
-    return [reply.id] if reply is not None else []
 
 
 def _voice_report(session: Session, event: InboundEvent) -> Outcome:

@@ -25,7 +25,7 @@ from bot.security.pseudonyms import decrypt_phone
 from bot.services import reporters as reporter_service
 from bot.services.campaigns import assign_campaign
 from bot.services.domains import record_report_domains
-from bot.services.replies import queue_reply
+from bot.services.replies import queue_reply_ids
 from bot.services.reports import attach_number, record_report
 from bot.settings import get_settings
 
@@ -96,7 +96,7 @@ def _reply(
     language: str,
     report_id: int | None = None,
 ) -> list[int]:
-    reply = queue_reply(
+    return queue_reply_ids(
         session,
         dedupe_key=f"event:{event.id}",
         reporter=reporter,
@@ -106,8 +106,6 @@ def _reply(
         event_id=event.id,
         report_id=report_id,
     )
-    session.flush()
-    return [reply.id] if reply is not None else []
 
 
 def _handle_keyword(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -47,3 +49,10 @@ def queue_reply(
         return None
     reply = session.scalars(select(Reply).where(Reply.dedupe_key == dedupe_key)).one()
     return reply if reply.status == "queued" else None
+
+
+def queue_reply_ids(session: Session, **reply: Any) -> list[int]:
+    """`queue_reply`, flushed, as the ids the job enqueues once the transaction commits."""
+    queued = queue_reply(session, **reply)
+    session.flush()
+    return [queued.id] if queued is not None else []
