@@ -20,7 +20,10 @@ class ReplyTooLong(ValueError):
 
 def display_number(number: Number) -> str:
     """How a French reader writes a number: `06 39 98 12 34`, `+44 7700 900614`, `AMELI`."""
-    if number.number_type in (NumberType.SHORT_CODE, NumberType.SENDER_NAME):
+    if number.number_type is NumberType.SENDER_NAME:
+        # A sender name is the reporter's text: never let it read as a link in our SMS.
+        return number.canonical.replace(".", "[.]")
+    if number.number_type is NumberType.SHORT_CODE:
         return number.canonical
     if number.country == "FR" and number.canonical.startswith("+33"):
         national = "0" + number.canonical[3:]

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.domain.advice import MAX_SEGMENTS, report_reply
+from bot.domain.advice import MAX_SEGMENTS, display_number, report_reply, sender_logged_reply
 from bot.domain.classifier import FAMILIES, Classification
 from bot.domain.indicators import find_urls
 from bot.domain.language import LANGUAGES, Language
@@ -88,3 +88,11 @@ def test_unknown_says_no_sign_found_never_safe() -> None:
     assert "aucun signe d'arnaque connu" in render("sms/advice/unknown", "fr").lower()
     assert "no known scam sign" in render("sms/advice/unknown", "en").lower()
     assert "cannot say it is safe" in render("sms/advice/unknown", "en")
+
+
+def test_a_sender_name_that_looks_like_a_domain_is_never_echoed_as_a_link() -> None:
+    name = parse_any("evil.test")
+    assert name is not None
+    text = sender_logged_reply("fr", name, 1)
+    assert "evil.test" not in text.lower() and "EVIL[.]TEST" in text
+    assert display_number(parse_any("AMELI-INFO")) == "AMELI-INFO"  # type: ignore[arg-type]
