@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl
 
 from fastapi import HTTPException, Request
@@ -55,6 +56,29 @@ def verify_signature(request: Request, form: dict[str, str]) -> None:
     validator = RequestValidator(get_settings().twilio_auth_token)
     if not validator.validate(public_url(request), form, signature):
         raise HTTPException(403, "invalid X-Twilio-Signature")
+
+
+# Twilio SIDs are two letters and 32 hex digits. They become RQ job ids and unique keys, so
+# anything else (punctuation, NUL, non-ASCII digits) is refused at the edge rather than crashing
+# the enqueue or the database later.
+_SID = re.compile(r"[A-Za-z0-9]{2,64}")
+# Delivery and call states are short lower-case words: `delivered`, `in-progress`, `no-answer`.
+_STATUS = re.compile(r"[a-z][a-z_-]{0,23}")
+
+
+def required_sid(form: dict[str, str], *names: str) -> str:
+    """The first of `names` present in the form, which must look like a Twilio SID (else 400)."""
+    sid = next((form[name] for name in names if form.get(name)), "")
+    if not _SID.fullmatch(sid):
+        raise HTTPException(400, f"{names[0]} is required")
+    return sid
+
+
+def required_status(form: dict[str, str], *names: str) -> str:
+    status = next((form[name] for name in names if form.get(name)), "").strip().lower()
+    if not _STATUS.fullmatch(status):
+        raise HTTPException(400, f"{names[0]} is required")
+    return status
 
 
 async def signed_form(request: Request) -> dict[str, str]:

@@ -13,7 +13,7 @@ from bot.db.session import session_scope
 from bot.domain.numbers import parse_phone
 from bot.services.intake import record_inbound_event
 from bot.web import metrics
-from bot.web.twilio_request import signed_form
+from bot.web.twilio_request import required_sid, signed_form
 from bot.web.twiml import empty_messaging_response
 from workers.queues import enqueue_event
 
@@ -55,9 +55,7 @@ def store_and_enqueue(sid: str, kind: str, form: dict[str, str], phone: str | No
 
 @router.post("/twilio/sms", response_class=Response, summary="Twilio inbound SMS webhook")
 async def inbound_sms(form: dict[str, str] = Depends(signed_form)) -> Response:
-    sid = form.get("MessageSid") or form.get("SmsSid") or ""
-    if not sid or len(sid) > 64:
-        raise HTTPException(400, "MessageSid is required")
+    sid = required_sid(form, "MessageSid", "SmsSid")
     with metrics.WEBHOOK_LATENCY.labels(route="sms").time():
         await run_in_threadpool(
             store_and_enqueue, sid, "sms", form, reporter_phone(form.get("From", ""))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.concurrency import run_in_threadpool
 
 from bot.db.session import session_scope
@@ -16,7 +16,7 @@ from bot.domain.voice import MAX_RETRIES, is_withheld, number_from_digits
 from bot.services.call_processing import CALL_FORWARD, VOICE_REPORT
 from bot.services.call_status import record_call_status
 from bot.web import metrics, voice_twiml
-from bot.web.twilio_request import signed_form
+from bot.web.twilio_request import required_sid, required_status, signed_form
 from bot.web.twilio_sms import reporter_phone, store_and_enqueue
 from bot.web.twiml import twiml
 
@@ -27,10 +27,7 @@ AttemptParam = Query(0, ge=0, le=MAX_RETRIES)
 
 
 def call_sid(form: dict[str, str]) -> str:
-    sid = form.get("CallSid", "")
-    if not sid or len(sid) > 64:
-        raise HTTPException(400, "CallSid is required")
-    return sid
+    return required_sid(form, "CallSid")
 
 
 def caller_phone(form: dict[str, str]) -> str | None:
@@ -126,9 +123,7 @@ async def confirm_number(
 @router.post("/twilio/voice/status", response_class=Response, summary="Twilio call status callback")
 async def call_status(form: dict[str, str] = Depends(signed_form)) -> Response:
     sid = call_sid(form)
-    status = form.get("CallStatus", "").strip().lower()
-    if not status or len(status) > 24:
-        raise HTTPException(400, "CallStatus is required")
+    status = required_status(form, "CallStatus")
 
     def apply() -> None:
         with session_scope() as session:
