@@ -11,10 +11,10 @@ from bot.db.models import Report
 from bot.db.session import session_scope
 from bot.domain.numbers import canonical_lookup
 from bot.services.queries import family_counts, list_reports, number_by_canonical
-from bot.web.api_auth import require_token
+from bot.web.api_auth import NOT_FOUND, UNAUTHORIZED, require_token
 from bot.web.params import MAX_DB_ID, utc_query
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=UNAUTHORIZED)
 
 
 class NumberOut(BaseModel):
@@ -62,7 +62,7 @@ class ReportPage(BaseModel):
     next_cursor: int | None
 
 
-@router.get("/numbers/{number}", response_model=NumberOut)
+@router.get("/numbers/{number}", response_model=NumberOut, responses=NOT_FOUND)
 def get_number(number: str, _token: str = Depends(require_token)) -> NumberOut:
     canonical = canonical_lookup(number[:64])
     if canonical is None:

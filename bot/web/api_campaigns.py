@@ -19,10 +19,10 @@ from bot.services.campaign_queries import (
     campaign_trend,
     list_campaigns,
 )
-from bot.web.api_auth import require_token
+from bot.web.api_auth import NOT_FOUND, UNAUTHORIZED, require_token
 from bot.web.params import MAX_DB_ID
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=UNAUTHORIZED)
 
 
 class CampaignNumberOut(BaseModel):
@@ -105,7 +105,7 @@ def get_campaigns(
         return CampaignPage(items=items, next_offset=offset + limit if more else None)
 
 
-@router.get("/campaigns/{campaign_id}", response_model=CampaignOut)
+@router.get("/campaigns/{campaign_id}", response_model=CampaignOut, responses=NOT_FOUND)
 def get_campaign(
     campaign_id: int = Path(ge=1, le=MAX_DB_ID), _token: str = Depends(require_token)
 ) -> CampaignOut:

@@ -10,10 +10,10 @@ from pydantic import BaseModel
 
 from bot.db.session import session_scope
 from bot.services.search import KINDS, MAX_QUERY, Kind, search
-from bot.web.api_auth import require_token
+from bot.web.api_auth import UNAUTHORIZED, require_token
 from bot.web.params import invalid
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=UNAUTHORIZED)
 
 
 class NumberHit(BaseModel):

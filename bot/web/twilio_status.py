@@ -7,12 +7,26 @@ from fastapi.concurrency import run_in_threadpool
 
 from bot.db.session import session_scope
 from bot.services.delivery import record_delivery_status
-from bot.web.twilio_request import required_sid, required_status, signed_form
+from bot.web.twilio_request import (
+    STATUS_FORM,
+    WEBHOOK_ERRORS,
+    required_sid,
+    required_status,
+    signed_form,
+    webhook_openapi,
+)
 
 router = APIRouter()
 
 
-@router.post("/twilio/status", response_class=Response, summary="Twilio message status callback")
+@router.post(
+    "/twilio/status",
+    response_class=Response,
+    status_code=204,
+    summary="Twilio message status callback",
+    responses=WEBHOOK_ERRORS,
+    openapi_extra=webhook_openapi(STATUS_FORM, ("MessageSid", "MessageStatus")),
+)
 async def message_status(form: dict[str, str] = Depends(signed_form)) -> Response:
     sid = required_sid(form, "MessageSid", "SmsSid")
     status = required_status(form, "MessageStatus", "SmsStatus")
