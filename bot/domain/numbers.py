@@ -126,7 +126,9 @@ def parse_short_code(raw: str) -> Number | None:
 
 
 def parse_sender_name(raw: str) -> Number | None:
-    text = raw.strip().strip("\"'«»“”")
+    # Spaces inside the quotes go too (`AMELI '`): else the key keeps a trailing space that a
+    # lookup of the same name strips, and one sender is counted under two keys.
+    text = raw.strip().strip("\"'«»“”").strip()
     if _SENDER_NAME.fullmatch(text) and not text.replace(" ", "").isdigit():
         return Number(re.sub(r"\s+", " ", text).upper(), NumberType.SENDER_NAME)
     return None

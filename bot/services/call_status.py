@@ -21,13 +21,17 @@ def record_call_status(
 ) -> bool:
     """Store the callback unless this call already reported this state. Returns whether new."""
     duration = params.get("CallDuration", "")
+    # ASCII digits only (`"²".isdigit()` is true, `int("²")` fails) and small enough for the column.
+    seconds = (
+        int(duration) if duration.isascii() and duration.isdigit() and len(duration) <= 9 else None
+    )
     return insert_ignore(
         session,
         CallStatusEvent,
         {
             "call_sid": call_sid,
             "status": status,
-            "duration": int(duration) if duration.isdigit() else None,
+            "duration": seconds,
             "received_at": utcnow(),
             "params": {k: v for k, v in params.items() if k not in _DROPPED},
         },

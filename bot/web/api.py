@@ -11,9 +11,10 @@ from bot.db.models import Report
 from bot.db.session import session_scope
 from bot.domain.numbers import canonical_lookup
 from bot.services.queries import family_counts, list_reports, number_by_canonical
-from bot.web.api_auth import require_token
+from bot.web.api_auth import NOT_FOUND, UNAUTHORIZED, require_token
+from bot.web.params import MAX_DB_ID, utc_query
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=UNAUTHORIZED)
 
 
 class NumberOut(BaseModel):
@@ -61,7 +62,7 @@ class ReportPage(BaseModel):
     next_cursor: int | None
 
 
-@router.get("/numbers/{number}", response_model=NumberOut)
+@router.get("/numbers/{number}", response_model=NumberOut, responses=NOT_FOUND)
 def get_number(number: str, _token: str = Depends(require_token)) -> NumberOut:
     canonical = canonical_lookup(number[:64])
     if canonical is None:
@@ -87,10 +88,13 @@ def get_number(number: str, _token: str = Depends(require_token)) -> NumberOut:
 def get_reports(
     number: str | None = Query(None, max_length=64),
     since: datetime | None = None,
-    cursor: int | None = Query(None, ge=1, description="the next_cursor of the previous page"),
+    cursor: int | None = Query(
+        None, ge=1, le=MAX_DB_ID, description="the next_cursor of the previous page"
+    ),
     limit: int = Query(50, ge=1, le=200),
     _token: str = Depends(require_token),
 ) -> ReportPage:
+    since = utc_query("since", since)
     with session_scope() as session:
         number_id = None
         if number is not None:

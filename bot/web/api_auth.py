@@ -5,11 +5,25 @@ from __future__ import annotations
 from fastapi import Depends, HTTPException
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 
 from bot.db.session import session_scope
 from bot.services.api_tokens import check_token
 
 _bearer = HTTPBearer(auto_error=False)
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+# Documented on every /api/v1 route, so clients (and the schema checks) know these answers.
+UNAUTHORIZED: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorOut, "description": "Missing, invalid or revoked bearer token"}
+}
+NOT_FOUND: dict[int | str, dict[str, object]] = {
+    404: {"model": ErrorOut, "description": "Not found"}
+}
 
 
 async def require_token(

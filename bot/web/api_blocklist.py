@@ -15,9 +15,9 @@ from pydantic import BaseModel
 from bot.db.session import session_scope
 from bot.db.types import utcnow
 from bot.services import blocklist
-from bot.web.api_auth import require_token
+from bot.web.api_auth import UNAUTHORIZED, require_token
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=UNAUTHORIZED)
 
 
 class EntryOut(BaseModel):
@@ -41,7 +41,11 @@ def wants_csv(fmt: str | None, accept: str) -> bool:
     return "text/csv" in accept and not accept.strip().startswith("application/json")
 
 
-@router.get("/blocklist", response_model=BlocklistOut)
+@router.get(
+    "/blocklist",
+    response_model=BlocklistOut,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def get_blocklist(
     request: Request,
     format: Literal["json", "csv"] | None = Query(None),

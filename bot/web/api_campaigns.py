@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -19,9 +19,10 @@ from bot.services.campaign_queries import (
     campaign_trend,
     list_campaigns,
 )
-from bot.web.api_auth import require_token
+from bot.web.api_auth import NOT_FOUND, UNAUTHORIZED, require_token
+from bot.web.params import MAX_DB_ID
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=UNAUTHORIZED)
 
 
 class CampaignNumberOut(BaseModel):
@@ -93,7 +94,7 @@ def campaign_out(session: Session, campaign: Campaign) -> CampaignOut:
 @router.get("/campaigns", response_model=CampaignPage)
 def get_campaigns(
     sort: Sort = Query("recent", description="recent: latest activity first; size: largest"),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_DB_ID),
     limit: int = Query(20, ge=1, le=100),
     _token: str = Depends(require_token),
 ) -> CampaignPage:
@@ -104,8 +105,10 @@ def get_campaigns(
         return CampaignPage(items=items, next_offset=offset + limit if more else None)
 
 
-@router.get("/campaigns/{campaign_id}", response_model=CampaignOut)
-def get_campaign(campaign_id: int, _token: str = Depends(require_token)) -> CampaignOut:
+@router.get("/campaigns/{campaign_id}", response_model=CampaignOut, responses=NOT_FOUND)
+def get_campaign(
+    campaign_id: int = Path(ge=1, le=MAX_DB_ID), _token: str = Depends(require_token)
+) -> CampaignOut:
     with session_scope() as session:
         campaign = session.get(Campaign, campaign_id)
         if campaign is None:

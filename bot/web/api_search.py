@@ -5,14 +5,15 @@ Thin: the console's search box calls the same service (services.search).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from bot.db.session import session_scope
 from bot.services.search import KINDS, MAX_QUERY, Kind, search
-from bot.web.api_auth import require_token
+from bot.web.api_auth import UNAUTHORIZED, require_token
+from bot.web.params import invalid
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=UNAUTHORIZED)
 
 
 class NumberHit(BaseModel):
@@ -43,7 +44,7 @@ def get_search(
     _token: str = Depends(require_token),
 ) -> SearchOut:
     if not q.strip():
-        raise HTTPException(422, "empty query")
+        raise invalid("query", "q", "empty query", q)
     with session_scope() as session:
         found = search(session, q, (kind,) if kind else KINDS, limit)
         return SearchOut(

@@ -37,7 +37,27 @@ def _check_redis() -> str:
         return f"error: {exc.__class__.__name__}"
 
 
-@router.get("/readyz", summary="The database and Redis answer")
+_READY = {
+    "type": "object",
+    "properties": {
+        "status": {"type": "string"},
+        "checks": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+    "required": ["status", "checks"],
+}
+
+
+@router.get(
+    "/readyz",
+    summary="The database and Redis answer",
+    responses={
+        200: {"description": "Ready", "content": {"application/json": {"schema": _READY}}},
+        503: {
+            "description": "A dependency is down",
+            "content": {"application/json": {"schema": _READY}},
+        },
+    },
+)
 async def readyz() -> JSONResponse:
     checks = {
         "database": await run_in_threadpool(_check_database),
@@ -50,6 +70,11 @@ async def readyz() -> JSONResponse:
     )
 
 
-@router.get("/metrics", summary="Prometheus metrics")
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
 def metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl
 
 from fastapi import HTTPException, Request
@@ -59,6 +60,29 @@ def verify_signature(request: Request, form: dict[str, str]) -> None:
         raise HTTPException(403, "invalid X-Twilio-Signature")
 
 
+# Twilio SIDs are two letters and 32 hex digits. They become RQ job ids and unique keys, so
+# anything else (punctuation, NUL, non-ASCII digits) is refused at the edge rather than crashing
+# the enqueue or the database later.
+_SID = re.compile(r"[A-Za-z0-9]{2,64}")
+# Delivery and call states are short lower-case words: `delivered`, `in-progress`, `no-answer`.
+_STATUS = re.compile(r"[a-z][a-z_-]{0,23}")
+
+
+def required_sid(form: dict[str, str], *names: str) -> str:
+    """The first of `names` present in the form, which must look like a Twilio SID (else 400)."""
+    sid = next((form[name] for name in names if form.get(name)), "")
+    if not _SID.fullmatch(sid):
+        raise HTTPException(400, f"{names[0]} is required")
+    return sid
+
+
+def required_status(form: dict[str, str], *names: str) -> str:
+    status = next((form[name] for name in names if form.get(name)), "").strip().lower()
+    if not _STATUS.fullmatch(status):
+        raise HTTPException(400, f"{names[0]} is required")
+    return status
+
+
 async def signed_form(request: Request) -> dict[str, str]:
     """The dependency every Twilio route uses."""
     settings = get_settings()
@@ -66,3 +90,123 @@ async def signed_form(request: Request) -> dict[str, str]:
     form = parse_form(raw, settings.max_form_fields)
     verify_signature(request, form)
     return form
+
+
+def _string(max_length: int | None = None, pattern: str | None = None) -> dict[str, object]:
+    schema: dict[str, object] = {"type": "string"}
+    if max_length is not None:
+        schema["maxLength"] = max_length
+    if pattern is not None:
+        schema["pattern"] = pattern
+    return schema
+
+
+SID = _string(64, r"^[A-Za-z0-9]{2,64}$")
+PHONE = _string(32)
+MESSAGE_STATUSES = [
+    "queued",
+    "sending",
+    "sent",
+    "failed",
+    "delivered",
+    "undelivered",
+    "receiving",
+    "received",
+    "accepted",
+    "scheduled",
+    "read",
+    "partially_delivered",
+    "canceled",
+]
+CALL_STATUSES = ["queued", "ringing", "in-progress", "completed", "busy", "failed", "no-answer"]
+
+# What each webhook's form carries, for the OpenAPI schema only: the handlers read the raw body
+# through `signed_form` (the signature covers every parameter Twilio sends, known or not).
+SMS_FORM: dict[str, dict[str, object]] = {
+    "MessageSid": SID,
+    "SmsSid": SID,
+    "AccountSid": SID,
+    "MessagingServiceSid": SID,
+    "From": PHONE,
+    "To": PHONE,
+    "Body": _string(1600),
+    "NumMedia": _string(3, r"^[0-9]{1,3}$"),
+    "NumSegments": _string(3, r"^[0-9]{1,3}$"),
+}
+STATUS_FORM: dict[str, dict[str, object]] = {
+    "MessageSid": SID,
+    "SmsSid": SID,
+    "AccountSid": SID,
+    "MessageStatus": {"type": "string", "enum": MESSAGE_STATUSES},
+    "SmsStatus": {"type": "string", "enum": MESSAGE_STATUSES},
+    "ErrorCode": _string(8),
+    "From": PHONE,
+    "To": PHONE,
+}
+CALL_FORM: dict[str, dict[str, object]] = {
+    "CallSid": SID,
+    "AccountSid": SID,
+    "From": PHONE,
+    "To": PHONE,
+    "ForwardedFrom": PHONE,
+    "CallStatus": {"type": "string", "enum": CALL_STATUSES},
+    "CallDuration": _string(12),
+    "Direction": _string(24),
+    "Digits": _string(32),
+}
+
+
+def webhook_openapi(
+    fields: dict[str, dict[str, object]], required: tuple[str, ...]
+) -> dict[str, object]:
+    """`openapi_extra` for a Twilio webhook: its signed form body and its error answers."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "properties": fields,
+                        "required": list(required),
+                        "additionalProperties": {"type": "string"},
+                    }
+                }
+            },
+        },
+        "parameters": [
+            {
+                "name": "X-Twilio-Signature",
+                "in": "header",
+                "required": True,
+                "description": "HMAC-SHA1 of the public URL and the form, with the auth token",
+                "schema": {"type": "string"},
+            }
+        ],
+    }
+
+
+def _error(description: str) -> dict[str, object]:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"detail": {"type": "string"}},
+                    "required": ["detail"],
+                }
+            }
+        },
+    }
+
+
+WEBHOOK_ERRORS: dict[int | str, dict[str, object]] = {
+    400: _error("A required parameter is missing, or too many form fields"),
+    403: _error("Missing or invalid X-Twilio-Signature"),
+    413: _error("Request body too large"),
+    503: _error("Storage unavailable: Twilio calls the fallback URL"),
+}
+TWIML_OK: dict[int | str, dict[str, object]] = {
+    200: {"description": "TwiML", "content": {"text/xml": {"schema": {"type": "string"}}}}
+}

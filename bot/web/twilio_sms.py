@@ -13,7 +13,14 @@ from bot.db.session import session_scope
 from bot.domain.numbers import parse_phone
 from bot.services.intake import record_inbound_event
 from bot.web import metrics
-from bot.web.twilio_request import signed_form
+from bot.web.twilio_request import (
+    SMS_FORM,
+    TWIML_OK,
+    WEBHOOK_ERRORS,
+    required_sid,
+    signed_form,
+    webhook_openapi,
+)
 from bot.web.twiml import empty_messaging_response
 from workers.queues import enqueue_event
 
@@ -53,11 +60,15 @@ def store_and_enqueue(sid: str, kind: str, form: dict[str, str], phone: str | No
         metrics.EVENTS_RECEIVED.labels(kind=kind).inc()
 
 
-@router.post("/twilio/sms", response_class=Response, summary="Twilio inbound SMS webhook")
+@router.post(
+    "/twilio/sms",
+    response_class=Response,
+    summary="Twilio inbound SMS webhook",
+    responses={**TWIML_OK, **WEBHOOK_ERRORS},
+    openapi_extra=webhook_openapi(SMS_FORM, ("MessageSid",)),
+)
 async def inbound_sms(form: dict[str, str] = Depends(signed_form)) -> Response:
-    sid = form.get("MessageSid") or form.get("SmsSid") or ""
-    if not sid or len(sid) > 64:
-        raise HTTPException(400, "MessageSid is required")
+    sid = required_sid(form, "MessageSid", "SmsSid")
     with metrics.WEBHOOK_LATENCY.labels(route="sms").time():
         await run_in_threadpool(
             store_and_enqueue, sid, "sms", form, reporter_phone(form.get("From", ""))

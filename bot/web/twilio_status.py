@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.concurrency import run_in_threadpool
 
 from bot.db.session import session_scope
 from bot.services.delivery import record_delivery_status
-from bot.web.twilio_request import signed_form
+from bot.web.twilio_request import (
+    STATUS_FORM,
+    WEBHOOK_ERRORS,
+    required_sid,
+    required_status,
+    signed_form,
+    webhook_openapi,
+)
 
 router = APIRouter()
 
 
-@router.post("/twilio/status", response_class=Response, summary="Twilio message status callback")
+@router.post(
+    "/twilio/status",
+    response_class=Response,
+    status_code=204,
+    summary="Twilio message status callback",
+    responses=WEBHOOK_ERRORS,
+    openapi_extra=webhook_openapi(STATUS_FORM, ("MessageSid", "MessageStatus")),
+)
 async def message_status(form: dict[str, str] = Depends(signed_form)) -> Response:
-    sid = form.get("MessageSid") or form.get("SmsSid") or ""
-    status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
-    if not sid or not status or len(sid) > 64 or len(status) > 24:
-        raise HTTPException(400, "MessageSid and MessageStatus are required")
+    sid = required_sid(form, "MessageSid", "SmsSid")
+    status = required_status(form, "MessageStatus", "SmsStatus")
 
     def apply() -> None:
         with session_scope() as session:

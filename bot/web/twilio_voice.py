@@ -4,9 +4,9 @@ the CallSid) and enqueued with only its id before the answer; the worker does th
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.concurrency import run_in_threadpool
 
 from bot.db.session import session_scope
@@ -16,21 +16,31 @@ from bot.domain.voice import MAX_RETRIES, is_withheld, number_from_digits
 from bot.services.call_processing import CALL_FORWARD, VOICE_REPORT
 from bot.services.call_status import record_call_status
 from bot.web import metrics, voice_twiml
-from bot.web.twilio_request import signed_form
+from bot.web.twilio_request import (
+    CALL_FORM,
+    TWIML_OK,
+    WEBHOOK_ERRORS,
+    required_sid,
+    required_status,
+    signed_form,
+    webhook_openapi,
+)
 from bot.web.twilio_sms import reporter_phone, store_and_enqueue
 from bot.web.twiml import twiml
 
 router = APIRouter()
+
+CALL_DOCS: dict[str, Any] = {
+    "responses": {**TWIML_OK, **WEBHOOK_ERRORS},
+    "openapi_extra": webhook_openapi(CALL_FORM, ("CallSid",)),
+}
 
 LangParam = Query("fr", pattern="^(fr|en)$")
 AttemptParam = Query(0, ge=0, le=MAX_RETRIES)
 
 
 def call_sid(form: dict[str, str]) -> str:
-    sid = form.get("CallSid", "")
-    if not sid or len(sid) > 64:
-        raise HTTPException(400, "CallSid is required")
-    return sid
+    return required_sid(form, "CallSid")
 
 
 def caller_phone(form: dict[str, str]) -> str | None:
@@ -56,7 +66,9 @@ def _retry_or_give_up(
     return twiml(voice_twiml.menu(lang, attempt + 1, preface, switched=switched))
 
 
-@router.post("/twilio/voice", response_class=Response, summary="Twilio inbound call webhook")
+@router.post(
+    "/twilio/voice", response_class=Response, summary="Twilio inbound call webhook", **CALL_DOCS
+)
 async def inbound_call(form: dict[str, str] = Depends(signed_form)) -> Response:
     sid = call_sid(form)
     if form.get("ForwardedFrom", "").strip():
@@ -78,7 +90,9 @@ async def _forwarded(sid: str, form: dict[str, str]) -> Response:
     return twiml(voice_twiml.forwarded_call())
 
 
-@router.post("/twilio/voice/number", response_class=Response, summary="Voice menu: typed number")
+@router.post(
+    "/twilio/voice/number", response_class=Response, summary="Voice menu: typed number", **CALL_DOCS
+)
 async def typed_number(
     form: dict[str, str] = Depends(signed_form),
     lang: Language = LangParam,
@@ -99,7 +113,9 @@ async def typed_number(
     return twiml(voice_twiml.readback(lang, number, attempt, []))
 
 
-@router.post("/twilio/voice/confirm", response_class=Response, summary="Voice menu: confirm")
+@router.post(
+    "/twilio/voice/confirm", response_class=Response, summary="Voice menu: confirm", **CALL_DOCS
+)
 async def confirm_number(
     form: dict[str, str] = Depends(signed_form),
     lang: Language = LangParam,
@@ -123,12 +139,17 @@ async def confirm_number(
     return twiml(voice_twiml.recorded(lang, number, sms_follows=reporter is not None))
 
 
-@router.post("/twilio/voice/status", response_class=Response, summary="Twilio call status callback")
+@router.post(
+    "/twilio/voice/status",
+    response_class=Response,
+    status_code=204,
+    summary="Twilio call status callback",
+    responses=WEBHOOK_ERRORS,
+    openapi_extra=webhook_openapi({**CALL_FORM}, ("CallSid", "CallStatus")),
+)
 async def call_status(form: dict[str, str] = Depends(signed_form)) -> Response:
     sid = call_sid(form)
-    status = form.get("CallStatus", "").strip().lower()
-    if not status or len(status) > 24:
-        raise HTTPException(400, "CallStatus is required")
+    status = required_status(form, "CallStatus")
 
     def apply() -> None:
         with session_scope() as session:

@@ -26,6 +26,7 @@ from bot.web.console.deps import Viewer, admin_viewer, client_ip, csrf_admin
 from bot.web.console.pages import base_context
 from bot.web.console.rendering import redirect, render
 from bot.web.console.sessions import pop_flash, set_flash
+from bot.web.params import DbId
 
 router = APIRouter(prefix="/console/admin")
 
@@ -102,7 +103,7 @@ def _user(db: Session, user_id: int) -> User:
 
 
 @router.post("/users/{user_id}/reset-totp", response_class=HTMLResponse)
-def reset_totp(request: Request, user_id: int, viewer: Viewer = Depends(csrf_admin)) -> Response:
+def reset_totp(request: Request, user_id: DbId, viewer: Viewer = Depends(csrf_admin)) -> Response:
     with session_scope() as db:
         enrolment = users.reset_totp(db, _user(db, user_id))
         record_audit(
@@ -118,7 +119,7 @@ def reset_totp(request: Request, user_id: int, viewer: Viewer = Depends(csrf_adm
 
 @router.post("/users/{user_id}/{action}")
 def user_action(
-    request: Request, user_id: int, action: str, viewer: Viewer = Depends(csrf_admin)
+    request: Request, user_id: DbId, action: str, viewer: Viewer = Depends(csrf_admin)
 ) -> Response:
     with session_scope() as db:
         user = _user(db, user_id)
@@ -164,7 +165,9 @@ def new_token(
 
 
 @router.post("/tokens/{token_id}/revoke")
-def revoke_token(request: Request, token_id: int, viewer: Viewer = Depends(csrf_admin)) -> Response:
+def revoke_token(
+    request: Request, token_id: DbId, viewer: Viewer = Depends(csrf_admin)
+) -> Response:
     with session_scope() as db:
         record = db.get(ApiToken, token_id)
         if record is None:

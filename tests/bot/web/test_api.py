@@ -101,3 +101,31 @@ def test_healthz_and_readyz() -> None:
     assert anonymous.get("/healthz").json() == {"status": "ok"}
     ready = anonymous.get("/readyz")
     assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok", "redis": "ok"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"cursor": "2147483648"},  # past a 32-bit id: the query overflowed (500)
+        {"since": "9999-12-31T23:59:59-23:59"},  # past year 9999 once in UTC (500)
+        {"since": "0001-01-01T00:00:00+23:59"},  # before year 1 once in UTC (500)
+    ],
+)
+def test_out_of_range_parameters_are_a_validation_error(
+    client: TestClient, query: dict[str, str]
+) -> None:
+    response = client.get("/api/v1/reports", params=query)
+    assert response.status_code == 422
+    assert isinstance(response.json()["detail"], list)  # FastAPI's documented 422 shape
+
+
+def test_a_naive_since_is_taken_as_utc(client: TestClient) -> None:
+    # A timestamp without offset reached the UTC column type, which refuses naive values (500).
+    report("Colis bloque, payez sur colis-frais.test")
+    assert (
+        len(client.get("/api/v1/reports", params={"since": "2000-01-01T00:00:00"}).json()["items"])
+        == 1
+    )
+    assert (
+        client.get("/api/v1/reports", params={"since": "2999-01-01T00:00:00"}).json()["items"] == []
+    )

@@ -60,3 +60,23 @@ def test_search_answers_numbers_domains_and_report_ids(client: TestClient) -> No
 def test_search_refuses_overlong_queries(client: TestClient) -> None:
     response = client.get("/api/v1/search", params={"q": "x" * 101}, headers=_auth())
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/campaigns/2147483648",  # past a 32-bit id: the query overflowed (500)
+        "/api/v1/campaigns?offset=99999999999999999999",  # past 64 bits (500)
+    ],
+)
+def test_out_of_range_ids_and_offsets_are_a_validation_error(client: TestClient, path: str) -> None:
+    response = client.get(path, headers=_auth())
+    assert response.status_code == 422
+    assert isinstance(response.json()["detail"], list)
+
+
+def test_a_blank_search_is_a_validation_error_of_the_documented_shape(client: TestClient) -> None:
+    # It answered {"detail": "empty query"}, which the documented 422 schema does not allow.
+    response = client.get("/api/v1/search", params={"q": "   "}, headers=_auth())
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "q"]

@@ -208,3 +208,19 @@ def test_the_cli_refuses_a_short_password() -> None:
     )
     assert result.returncode == 2
     assert "otpauth" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/console/admin/users/2147483648/reset-totp",
+        "/console/admin/users/2147483648/deactivate",
+        "/console/admin/tokens/2147483648/revoke",
+    ],
+)
+def test_admin_ids_past_32_bits_are_refused_not_a_server_error(path: str) -> None:
+    # Found by schemathesis: the id reached an INTEGER column and PostgreSQL refused it (500).
+    admin = signed_in("root@example.org", "admin")
+    token = csrf_of(admin.get("/console/admin").text)
+    response = admin.post(path, data={"csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 422

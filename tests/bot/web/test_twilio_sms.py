@@ -82,3 +82,21 @@ def test_a_missing_message_sid_is_a_clear_400() -> None:
     params = sms_params("+33639981234", PARCEL)
     del params["MessageSid"]
     assert post_signed(client, "/twilio/sms", params).status_code == 400  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("sid", ["00*", "SM 1", "SM\x00", "SM١٢٣", "SM/../x", "S"])
+def test_a_malformed_message_sid_is_a_400_and_nothing_is_stored(sid: str) -> None:
+    # Found by schemathesis: `MessageSid=00*` was stored, then crashed the enqueue (an RQ job id
+    # takes only letters, digits, `_` and `-`): a 500, and an event the sweeper could never queue.
+    client = TestClient(create_app())
+    params = sms_params("+33639981234", PARCEL, sid=sid)
+    assert post_signed(client, "/twilio/sms", params).status_code == 400  # type: ignore[attr-defined]
+    assert _count(InboundEvent) == 0
+
+
+@pytest.mark.parametrize("status", ["\x00", "deliv\x00ered", "DELIVERED!", "x" * 25])
+def test_a_malformed_delivery_status_is_a_400(status: str) -> None:
+    # Found by schemathesis: a NUL in MessageStatus reached a text column: PostgreSQL refused it.
+    client = TestClient(create_app())
+    params = {"MessageSid": "SM" + "0" * 32, "MessageStatus": status}
+    assert post_signed(client, "/twilio/status", params).status_code == 400  # type: ignore[attr-defined]

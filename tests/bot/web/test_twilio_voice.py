@@ -277,3 +277,35 @@ def test_call_status_callbacks_are_stored_once_each_in_any_order() -> None:
         assert [r.status for r in rows] == ["completed", "in-progress", "ringing"]
         assert rows[0].duration == 42
         assert all("From" not in r.params and "To" not in r.params for r in rows)
+
+
+@pytest.mark.parametrize("status", ["\x00", "in progress", "Completed\x00"])
+def test_a_malformed_call_status_is_a_400(status: str) -> None:
+    # Found by schemathesis: a NUL in CallStatus reached a text column: PostgreSQL refused it.
+    client = TestClient(create_app())
+    params = {**call_params(CALLER, "+33700000000", _sid()), "CallStatus": status}
+    response = post_signed(client, "/twilio/voice/status", params)
+    assert response.status_code == 400  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("duration", ["²", "١٢", "99999999999", "-1", "4.2"])
+def test_an_odd_call_duration_is_stored_as_unknown(duration: str) -> None:
+    # `"²".isdigit()` is true but `int("²")` raises; eleven digits overflow the column.
+    client = TestClient(create_app())
+    params = {**call_params(CALLER, "+33700000000", _sid()), "CallStatus": "completed"}
+    params["CallDuration"] = duration
+    assert post_signed(client, "/twilio/voice/status", params).status_code == 204  # type: ignore[attr-defined]
+    with session_scope() as session:
+        assert session.scalars(select(CallStatusEvent.duration)).one() is None
+
+
+def test_a_malformed_call_sid_is_a_400() -> None:
+    client = TestClient(create_app())
+    params = {**call_params(CALLER, "+33700000000", "CA*1"), "CallStatus": "completed"}
+    assert post_signed(client, "/twilio/voice/status", params).status_code == 400  # type: ignore[attr-defined]
+    assert (
+        post_signed(
+            client, "/twilio/voice", call_params(CALLER, "+33700000000", "CA\x00")
+        ).status_code
+        == 400
+    )  # type: ignore[attr-defined]
