@@ -23,15 +23,26 @@ def record_audit(
 ) -> AuditEntry:
     entry = AuditEntry(
         at=utcnow(),
-        actor=actor[:254],
+        actor=_scrub(actor)[:254],
         action=action,
         target_type=target_type,
-        target_id=target_id[:64] if target_id else None,
-        ip=ip[:64] if ip else None,
-        detail=detail or {},
+        target_id=_scrub(target_id)[:64] if target_id else None,
+        ip=_scrub(ip)[:64] if ip else None,
+        detail=_scrub(detail or {}),
     )
     session.add(entry)
     return entry
+
+
+def _scrub(value: Any) -> Any:
+    """Audited values come from users (search queries, ids): PostgreSQL refuses NUL in text."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    return value
 
 
 def raise_alert(session: Session, kind: str, message: str, user_id: int | None) -> ConsoleAlert:

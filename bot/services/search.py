@@ -88,7 +88,7 @@ def search_domain(session: Session, query: str, limit: int = 50) -> SearchResult
 
 def search_text(session: Session, query: str, limit: int = 50) -> SearchResult:
     result = SearchResult()
-    query = query.strip()
+    query = query.replace("\x00", "").strip()
     if len(query) < MIN_TEXT:
         return result
     # ILIKE on PostgreSQL; SQLAlchemy renders lower() LIKE lower() on SQLite.
@@ -106,7 +106,7 @@ def search(
     session: Session, query: str, kinds: tuple[Kind, ...] = KINDS, limit: int = 50
 ) -> SearchResult:
     """Every interpretation of the query that finds something, merged."""
-    query = query.strip()
+    query = query.replace("\x00", "").strip()
     if len(query) > MAX_QUERY:
         raise QueryTooLong(f"at most {MAX_QUERY} characters")
     merged = SearchResult()

@@ -36,6 +36,7 @@ from bot.web.console.deps import Viewer, client_ip, csrf_viewer, current_viewer
 from bot.web.console.pages import base_context, locked_page
 from bot.web.console.rendering import redirect, render
 from bot.web.console.sessions import pop_flash, pop_notice, set_flash, set_notice
+from bot.web.params import DbId
 
 router = APIRouter(prefix="/console")
 
@@ -80,7 +81,7 @@ def campaigns_page(
 
 @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
 def campaign_page(
-    request: Request, campaign_id: int, viewer: Viewer = Depends(current_viewer)
+    request: Request, campaign_id: DbId, viewer: Viewer = Depends(current_viewer)
 ) -> Response:
     with session_scope() as db:
         campaign = db.get(Campaign, campaign_id)
@@ -118,7 +119,7 @@ def campaign_page(
 @router.post("/campaigns/{campaign_id}/confirm")
 def confirm_whole_campaign(
     request: Request,
-    campaign_id: int,
+    campaign_id: DbId,
     note: str = Form("", max_length=number_status.NOTE_MAX),
     viewer: Viewer = Depends(csrf_viewer),
 ) -> Response:

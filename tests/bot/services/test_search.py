@@ -69,3 +69,9 @@ def test_like_pattern_escapes_wildcards_and_the_escape_itself() -> None:
 def test_overlong_queries_are_refused() -> None:
     with session_scope() as session, pytest.raises(QueryTooLong):
         search(session, "x" * 101)
+
+
+def test_a_nul_in_the_query_is_dropped_not_a_database_error() -> None:
+    with session_scope() as session:
+        result = search(session, "\x00colis\x00")
+    assert result is not None
