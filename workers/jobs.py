@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.db.models import InboundEvent
 from bot.db.session import session_scope
 from bot.services.call_processing import CALL_EVENT_KINDS, process_call_event
+from bot.services.intake import record_event_failure
 from bot.services.processing import process_sms_event
 from workers import sender
 from workers.queues import enqueue_reply
@@ -17,11 +18,17 @@ log = logging.getLogger(__name__)
 
 
 def process_event(event_id: int) -> str:
-    with session_scope() as session:
-        # Calls and SMS share the intake queue and the sweeper; the stored kind picks the service.
-        kind = session.scalar(select(InboundEvent.kind).where(InboundEvent.id == event_id))
-        process = process_call_event if kind in CALL_EVENT_KINDS else process_sms_event
-        outcome = process(session, event_id)
+    try:
+        with session_scope() as session:
+            # Calls and SMS share the intake queue and the sweeper; the stored kind picks.
+            kind = session.scalar(select(InboundEvent.kind).where(InboundEvent.id == event_id))
+            process = process_call_event if kind in CALL_EVENT_KINDS else process_sms_event
+            outcome = process(session, event_id)
+    except Exception as exc:
+        # The failed transaction rolled back; count the attempt in one of its own, so that the
+        # sweeper gives up on an event that fails every time instead of retrying it forever.
+        record_event_failure(event_id, f"{exc.__class__.__name__}: {exc}")
+        raise
     for reply_id in outcome.reply_ids:
         try:
             enqueue_reply(reply_id)

@@ -44,3 +44,14 @@ def mark_enqueued(session: Session, event_id: int) -> None:
     event = session.get(InboundEvent, event_id)
     if event is not None and event.status == "received":
         event.enqueued_at = utcnow()
+
+
+def record_event_failure(event_id: int, error: str) -> None:
+    """Count a failed processing attempt, in a transaction of its own."""
+    from bot.db.session import session_scope
+
+    with session_scope() as session:
+        event = session.get(InboundEvent, event_id)
+        if event is not None and event.status == "received":
+            event.attempts += 1
+            event.error = error.replace("\x00", "")[:1000]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import InboundEvent, Reply, Report
@@ -80,3 +81,22 @@ def test_queued_replies_left_without_a_job_are_enqueued() -> None:
 def test_only_one_sweeper_runs_at_a_time() -> None:
     get_redis().set("scamline:sweeper:lock", "1", ex=30)
     assert sweep_with_lock() is None
+
+
+def test_an_event_that_always_fails_is_given_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each failed run is counted although its transaction rolled back; then the sweeper stops."""
+    from workers import jobs
+
+    event_id = stored_event("SM6")
+
+    def explode(*_: object) -> None:
+        raise RuntimeError("poison")
+
+    monkeypatch.setattr(jobs, "process_sms_event", explode)
+    for _ in range(MAX_EVENT_ATTEMPTS):
+        with pytest.raises(RuntimeError):
+            jobs.process_event(event_id)
+    assert sweep_once().failed == 1
+    with session_scope() as session:
+        event = session.get(InboundEvent, event_id)
+        assert event is not None and event.status == "failed" and "poison" in (event.error or "")
