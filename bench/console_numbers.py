@@ -173,7 +173,7 @@ def main() -> int:
         REDIS_URL=f"{REDIS_BASE}/{redis_db}",
         SECRET_KEY="bench-secret-key-0123456789abcdef",  # noqa: S106 (throwaway schema)
         PSEUDONYM_KEY="bench-pseudonym-key-0123456789abcdef",
-        TWILIO_AUTH_TOKEN="bench-twilio-auth-token-0123456789",
+        TWILIO_AUTH_TOKEN="bench-twilio-auth-token-0123456789",  # noqa: S106
         CONSOLE_VIEW_QUOTA_PER_HOUR="100000",
     )
     try:

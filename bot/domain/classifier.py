@@ -196,6 +196,9 @@ def classify(
 
     # Ties go to the family with more scam signs, then to the first in FAMILIES.
     best = max(FAMILIES[:-1], key=lambda f: (score.families[f], score.sign_weight.get(f, 0.0)))
+    if any(reason.startswith("premium_callback:") for reason in score.reasons):
+        # A number to call back at premium rate is the scam, whatever brand the text claims.
+        best = "callback_premium"
     risk = score.risk + score.sign_weight.get(best, 0.0)
     acted = bool(rules.acted.search(normalised))
     reasons = score.reasons + score.signs.get(best, [])

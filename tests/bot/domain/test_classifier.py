@@ -309,3 +309,46 @@ def test_typo_still_matches() -> None:
         ).family
         == "tax"
     )
+
+
+@pytest.mark.parametrize(
+    ("family", "text", "channel"),
+    [
+        # A premium callback beats whatever brand the voicemail claims.
+        (
+            "callback_premium",
+            "messagerie : 'ici votre banque, un incident sur votre compte, merci de nous rappeler vite au 08 99 12 45 78'",
+            "call",
+        ),
+        (
+            "callback_premium",
+            "SMS de La Poste : colis en instance, appelez le 0897 65 43 21 pour choisir un creneau",
+            "sms",
+        ),
+        # Never send money to someone you have never met.
+        (
+            "romance",
+            "ma soeur envoie des mandats western union a un homme qu'elle n'a jamais vu, il dit etre ingenieur en mer",
+            "sms",
+        ),
+        (
+            "romance",
+            "Sweetheart I am blocked at the airport, the customs want 900 EUR for my luggage, please send it and I will repay you",
+            "sms",
+        ),
+        (
+            "romance",
+            "rencontre sur un site de rencontre, il m'a convaincue d'investir 8000€ sur son appli de trading",
+            "sms",
+        ),
+    ],
+)
+def test_callbacks_and_romance_money_from_the_sources(
+    family: str, text: str, channel: Channel
+) -> None:
+    assert run(text, channel).family == family
+
+
+def test_a_shop_promotion_with_its_opt_out_is_not_canvassing() -> None:
+    text = "Sport2000 : -30% sur les chaussures de rando jusqu'a dimanche en magasin. STOP au 36180"
+    assert run(text).family == "unknown"
