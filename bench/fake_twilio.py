@@ -1,6 +1,6 @@
 """The fake Twilio of the tests, standalone, plus `GET /bench/stats` for the pacing benchmark.
 
-    python -m bench.fake_twilio --port 8099 --max-per-second 10
+python -m bench.fake_twilio --port 8099 --max-per-second 10
 """
 
 from __future__ import annotations

@@ -39,7 +39,8 @@ def scam_text(rng: random.Random) -> str:
     return rng.choice(TEMPLATES).format(
         d=rng.randint(1, 28),
         a=f"{rng.randint(1, 999)},{rng.randint(0, 99):02d}",
-        link=f"https://{secrets.token_hex(3)}-{rng.choice(('ameli', 'colis', 'info'))}.fr/{secrets.token_hex(3)}",
+        link=f"https://{secrets.token_hex(3)}-{rng.choice(('ameli', 'colis', 'info'))}.fr/"
+        + secrets.token_hex(3),
         n=f"0{rng.choice((6, 7, 9))} {rng.randint(10, 99)} {rng.randint(10, 99)} "
         f"{rng.randint(10, 99)} {rng.randint(10, 99)}",
         bank=rng.choice(BANKS),

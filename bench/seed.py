@@ -9,9 +9,10 @@ from __future__ import annotations
 from sqlalchemy import Engine, text
 
 FAMILIES = (
-    "health_insurance bank parcel training_account fine tax benefits utility_telecom "
-    "family_impersonation callback_premium fake_authority job_offer investment romance unknown"
-).split()
+    *("health_insurance", "bank", "parcel", "training_account", "fine", "tax", "benefits"),
+    *("utility_telecom", "family_impersonation", "callback_premium", "fake_authority"),
+    *("job_offer", "investment", "romance", "unknown"),
+)
 
 
 def seed_reports(engine: Engine, reports: int, numbers: int, reporters: int) -> None:
@@ -24,12 +25,13 @@ def seed_reports(engine: Engine, reports: int, numbers: int, reporters: int) -> 
         # are stopped), then the sequences moved past them.
         f"""INSERT INTO reporters (id, pseudonym, language, language_chosen, opted_out, created_at,
                 last_seen_at)
-            SELECT {reporter_base} + g, md5('seed-reporter-' || g) || md5('x' || g), 'fr', false, false, now(), now()
+            SELECT {reporter_base} + g, md5('seed-reporter-' || g) || md5('x' || g), 'fr',
+                false, false, now(), now()
             FROM generate_series(1, {reporters}) g""",
         f"""INSERT INTO numbers (id, number, number_type, country, report_count, reporter_count,
                 sms_count, call_count, first_reported_at, last_reported_at, status)
-            SELECT {number_base} + g, '+3314' || lpad(g::text, 7, '0'), 'geographic', 'FR', 0, 0, 0, 0, now(), now(),
-                'new'
+            SELECT {number_base} + g, '+3314' || lpad(g::text, 7, '0'), 'geographic', 'FR',
+                0, 0, 0, 0, now(), now(), 'new'
             FROM generate_series(1, {numbers}) g""",
         f"""INSERT INTO inbound_events (source_sid, kind, received_at, params, status, attempts)
             SELECT 'SMseed' || lpad(g::text, 10, '0'), 'sms',
