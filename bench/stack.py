@@ -167,12 +167,14 @@ class Stack:
         )
         wait_http(self.web_url + "/healthz")
 
-    def start_workers(self, count: int, env: dict[str, str] | None = None) -> None:
+    def start_workers(
+        self, count: int, env: dict[str, str] | None = None, queues: str = ""
+    ) -> None:
+        args = [sys.executable, "-m", "bot.cli", "worker"]
+        args += ["--queues", queues] if queues else []
         for _ in range(count):
             n = len([p for p in self.processes if p.name.startswith("worker")])
-            self.workers.append(
-                self.spawn(f"worker{n}", [sys.executable, "-m", "bot.cli", "worker"], env)
-            )
+            self.workers.append(self.spawn(f"worker{n}", args, env))
         redis = Redis.from_url(self.redis_url)
         deadline = time.monotonic() + 30
         while len(redis.smembers("rq:workers")) < count:
