@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from twilio.base.exceptions import TwilioRestException
@@ -57,8 +58,9 @@ def send_interval_us(rate_per_second: float) -> int:
 def reserve_slot(sender_key: str) -> tuple[int, int]:
     """The time (us, Redis clock) at which this send may go, and Redis's time now."""
     interval = send_interval_us(get_settings().sender_rate_per_second)
-    slot, now = get_redis().eval(_RESERVE_SLOT, 1, f"scamline:sender:next:{sender_key}", interval)
-    return int(slot), int(now)
+    key = f"scamline:sender:next:{sender_key}"
+    answer: Any = get_redis().eval(_RESERVE_SLOT, 1, key, interval)
+    return int(answer[0]), int(answer[1])
 
 
 def wait_for_slot(sender_key: str) -> None:
