@@ -450,6 +450,7 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated: intake,processing,burst,...")
     parser.add_argument("--keep-logs", action="store_true", help="keep the run directory")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     args.intake_seconds, args.intake_posts = 5.0, 40_000
     args.processing_posts, args.noop_jobs = 2000, 5000
     args.latency_seconds, args.lookups, args.burst_timeout = 10.0, 1000, 900
