@@ -38,7 +38,9 @@ def build_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # Room for the web process's webhook threads (bot.web.twilio_sms.STORE_THREADS) and the
+    # other routes without opening a connection per request past the pool.
+    return create_engine(url, pool_pre_ping=True, pool_size=12, max_overflow=10)
 
 
 @lru_cache(maxsize=4)

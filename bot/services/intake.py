@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import InboundEvent
 from bot.db.types import utcnow
 from bot.security.pseudonyms import encrypt_phone, pseudonym
-from bot.services.dialect import insert_ignore
+from bot.services.dialect import insert_returning
 
 # Parameters that carry a person's phone number: kept encrypted, never in the stored params.
 PERSONAL_PARAMS = ("From", "ForwardedFrom", "Caller", "CalledVia")
@@ -35,9 +35,12 @@ def record_inbound_event(
         "reporter_pseudonym": pseudonym(reporter_phone) if reporter_phone else None,
         "from_enc": encrypt_phone(reporter_phone) if reporter_phone else None,
     }
-    created = insert_ignore(session, InboundEvent, values, "source_sid")
+    event = insert_returning(session, InboundEvent, values, "source_sid")
+    if event is not None:
+        return event, True
+    # Twilio retried a webhook we already hold: the stored event stands.
     event = session.scalars(select(InboundEvent).where(InboundEvent.source_sid == source_sid)).one()
-    return event, created
+    return event, False
 
 
 def mark_enqueued(session: Session, event_id: int) -> None:

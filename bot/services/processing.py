@@ -52,8 +52,9 @@ def process_sms_event(session: Session, event_id: int) -> Outcome:
     ).one_or_none()
     if event is None or event.status == "done":
         return Outcome()
-    event.attempts += 1
     outcome = _handle(session, event)
+    # Counted with the outcome, in the same UPDATE: a failed attempt rolls back either way.
+    event.attempts += 1
     event.status = "done"
     event.processed_at = utcnow()
     event.error = None

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Reply, Reporter
 from bot.domain.segments import count_segments
 from bot.services.abuse import hold_back_reason
-from bot.services.dialect import insert_ignore
+from bot.services.dialect import insert_returning
 
 
 def queue_reply(
@@ -45,10 +44,8 @@ def queue_reply(
         "status": held_back or "queued",
         "attempts": 0,
     }
-    if not insert_ignore(session, Reply, values, "dedupe_key"):
-        return None
-    reply = session.scalars(select(Reply).where(Reply.dedupe_key == dedupe_key)).one()
-    return reply if reply.status == "queued" else None
+    reply = insert_returning(session, Reply, values, "dedupe_key")
+    return reply if reply is not None and reply.status == "queued" else None
 
 
 def queue_reply_ids(session: Session, **reply: Any) -> list[int]:

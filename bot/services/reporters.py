@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Reporter
 from bot.db.types import utcnow
 from bot.security.pseudonyms import encrypt_phone
-from bot.services.dialect import insert_ignore
+from bot.services.dialect import insert_returning
 
 
 def get_or_create_reporter(session: Session, pseudonym: str, phone: str | None) -> Reporter:
     now = utcnow()
-    insert_ignore(
+    # Created, or seen again: either way the row comes back locked, in one statement.
+    reporter = insert_returning(
         session,
         Reporter,
         {
@@ -28,11 +28,9 @@ def get_or_create_reporter(session: Session, pseudonym: str, phone: str | None) 
             "last_seen_at": now,
         },
         "pseudonym",
+        update={"last_seen_at": now},
     )
-    reporter = session.scalars(
-        select(Reporter).where(Reporter.pseudonym == pseudonym).with_for_update()
-    ).one()
-    reporter.last_seen_at = now
+    assert reporter is not None  # DO UPDATE always returns the row
     if phone and reporter.phone_enc is None:
         reporter.phone_enc = encrypt_phone(phone)
     return reporter

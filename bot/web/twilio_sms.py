@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 
+import anyio
 from fastapi import APIRouter, Depends, HTTPException, Response
-from fastapi.concurrency import run_in_threadpool
 from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -26,6 +28,22 @@ from workers.queues import enqueue_event
 
 log = logging.getLogger(__name__)
 router = APIRouter()
+
+# Webhooks store and enqueue in threads. A few threads keep the database and Redis busy; more
+# only fight over the GIL and open database connections past the pool, one per request.
+STORE_THREADS = 8
+_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _limiter() -> anyio.CapacityLimiter:
+    # One per event loop: a limiter belongs to the loop it was created in (tests run several).
+    loop = asyncio.get_running_loop()
+    limiter = _limiters.get(loop)
+    if limiter is None:
+        limiter = _limiters[loop] = anyio.CapacityLimiter(STORE_THREADS)
+    return limiter
 
 
 def reporter_phone(raw: str) -> str | None:
@@ -70,7 +88,12 @@ def store_and_enqueue(sid: str, kind: str, form: dict[str, str], phone: str | No
 async def inbound_sms(form: dict[str, str] = Depends(signed_form)) -> Response:
     sid = required_sid(form, "MessageSid", "SmsSid")
     with metrics.WEBHOOK_LATENCY.labels(route="sms").time():
-        await run_in_threadpool(
-            store_and_enqueue, sid, "sms", form, reporter_phone(form.get("From", ""))
+        await anyio.to_thread.run_sync(
+            store_and_enqueue,
+            sid,
+            "sms",
+            form,
+            reporter_phone(form.get("From", "")),
+            limiter=_limiter(),
         )
     return empty_messaging_response()
