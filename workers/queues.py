@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from functools import lru_cache
 
 from redis import Redis
@@ -117,6 +118,29 @@ def enqueue_event(event_id: int, source_sid: str) -> bool:
         event_job_id(source_sid),
         event_id,
         process_retry(),
+    )
+
+
+def enqueue_new_events(events: Sequence[tuple[int, str]]) -> None:
+    """Enqueue the jobs of events just created, in one pipelined round trip.
+
+    Only for events this process has just inserted: no job can exist for a SID the database
+    had never seen, so the unique check (a Lua call per job) is skipped. Should one exist all
+    the same, the job is idempotent and the event is processed once.
+    """
+    if not events:
+        return
+    queue = get_queue(INTAKE_QUEUE)
+    queue.enqueue_many(
+        [
+            Queue.prepare_data(
+                "workers.jobs.process_event",
+                args=(event_id,),
+                job_id=event_job_id(source_sid),
+                retry=process_retry(),
+            )
+            for event_id, source_sid in events
+        ]
     )
 
 

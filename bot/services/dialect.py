@@ -42,16 +42,25 @@ def insert_ignore(
     return result.first() is not None
 
 
+def insert_ignore_into(session: Session, model: type[DeclarativeBase], *keys: str) -> Insert:
+    """INSERT ... ON CONFLICT (keys) DO NOTHING, to execute with a list of rows.
+
+    Executed with many rows, SQLAlchemy sends them as multi-row VALUES batches ("insertmanyvalues")
+    from one cached compiled statement; add `.returning()` to learn which rows went in.
+    """
+    table = cast(Table, model.__table__)
+    module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return cast(
+        Insert, module.insert(table).on_conflict_do_nothing(index_elements=list(keys) or None)
+    )
+
+
 def insert_ignore_many(
     session: Session, model: type[DeclarativeBase], rows: list[dict[str, Any]], *keys: str
 ) -> None:
-    """Insert several rows in one statement, skipping those that conflict on `keys`."""
-    if not rows:
-        return
-    table = cast(Table, model.__table__)
-    module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = module.insert(table).values(rows)
-    session.execute(statement.on_conflict_do_nothing(index_elements=list(keys) or None))
+    """Insert several rows, skipping those that conflict on `keys`."""
+    if rows:
+        session.execute(insert_ignore_into(session, model, *keys), rows)
 
 
 def insert_returning(

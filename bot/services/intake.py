@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,10 +13,85 @@ from sqlalchemy.orm import Session
 from bot.db.models import InboundEvent
 from bot.db.types import utcnow
 from bot.security.pseudonyms import encrypt_phone, pseudonym
-from bot.services.dialect import insert_returning
+from bot.services.dialect import insert_ignore_into
 
 # Parameters that carry a person's phone number: kept encrypted, never in the stored params.
 PERSONAL_PARAMS = ("From", "ForwardedFrom", "Caller", "CalledVia")
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One webhook to store: its SID, kind, parameters and the reporter's number."""
+
+    source_sid: str
+    kind: str
+    params: Mapping[str, str]
+    reporter_phone: str | None
+
+
+@dataclass(frozen=True)
+class Stored:
+    """Where a webhook's event stands: its id, whether this post created it, whether it waits."""
+
+    event_id: int
+    source_sid: str
+    created: bool
+    pending: bool
+
+
+def _row(item: Inbound, received_at: datetime) -> dict[str, Any]:
+    phone = item.reporter_phone
+    return {
+        "source_sid": item.source_sid,
+        "kind": item.kind,
+        "params": {k: v for k, v in item.params.items() if k not in PERSONAL_PARAMS},
+        "received_at": received_at,
+        "status": "received",
+        "attempts": 0,
+        "reporter_pseudonym": pseudonym(phone) if phone else None,
+        "from_enc": encrypt_phone(phone) if phone else None,
+    }
+
+
+def record_inbound_events(session: Session, items: Sequence[Inbound]) -> list[Stored]:
+    """Insert many events in one statement, skipping SIDs already held; one result per item.
+
+    A SID posted twice (in this batch or before) is stored once: the later posts get the stored
+    event with `created=False`, and Twilio's retry changes nothing.
+    """
+    if not items:
+        return []
+    now = utcnow()
+    first: dict[str, Inbound] = {}
+    for item in items:
+        first.setdefault(item.source_sid, item)
+    rows = [_row(item, now) for item in first.values()]
+    statement = insert_ignore_into(session, InboundEvent, "source_sid").returning(
+        InboundEvent.id, InboundEvent.source_sid
+    )
+    created = {sid: event_id for event_id, sid in session.execute(statement, rows)}
+    known: dict[str, tuple[int, str]] = {}
+    missing = [sid for sid in first if sid not in created]
+    if missing:
+        held = session.execute(
+            select(InboundEvent.id, InboundEvent.source_sid, InboundEvent.status).where(
+                InboundEvent.source_sid.in_(missing)
+            )
+        )
+        known = {sid: (event_id, status) for event_id, sid, status in held}
+    results: list[Stored] = []
+    answered: set[str] = set()
+    for item in items:
+        sid = item.source_sid
+        if sid in created and sid not in answered:
+            results.append(Stored(created[sid], sid, created=True, pending=True))
+        elif sid in created:
+            results.append(Stored(created[sid], sid, created=False, pending=False))
+        else:
+            event_id, status = known[sid]
+            results.append(Stored(event_id, sid, created=False, pending=status == "received"))
+        answered.add(sid)
+    return results
 
 
 def record_inbound_event(
@@ -24,23 +102,8 @@ def record_inbound_event(
     reporter_phone: str | None,
 ) -> tuple[InboundEvent, bool]:
     """Insert the event unless its SID is known; return it and whether it is new."""
-    stored = {k: v for k, v in params.items() if k not in PERSONAL_PARAMS}
-    values = {
-        "source_sid": source_sid,
-        "kind": kind,
-        "params": stored,
-        "received_at": utcnow(),
-        "status": "received",
-        "attempts": 0,
-        "reporter_pseudonym": pseudonym(reporter_phone) if reporter_phone else None,
-        "from_enc": encrypt_phone(reporter_phone) if reporter_phone else None,
-    }
-    event = insert_returning(session, InboundEvent, values, "source_sid")
-    if event is not None:
-        return event, True
-    # Twilio retried a webhook we already hold: the stored event stands.
-    event = session.scalars(select(InboundEvent).where(InboundEvent.source_sid == source_sid)).one()
-    return event, False
+    stored = record_inbound_events(session, [Inbound(source_sid, kind, params, reporter_phone)])[0]
+    return session.get_one(InboundEvent, stored.event_id), stored.created
 
 
 def mark_enqueued(session: Session, event_id: int) -> None:

@@ -13,6 +13,11 @@ WEBHOOK_LATENCY = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
 EVENTS_RECEIVED = Counter("scamline_events_received_total", "New inbound events", ["kind"])
+INTAKE_BATCH_SIZE = Histogram(
+    "scamline_intake_batch_size",
+    "Webhooks stored together in one group commit",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+)
 INTAKE_FAILURES = Counter(
     "scamline_intake_failures_total", "Webhooks that hit an unavailable dependency", ["reason"]
 )

@@ -15,7 +15,9 @@ from bot.domain.numbers import parse_phone
 from bot.domain.voice import MAX_RETRIES, is_withheld, number_from_digits
 from bot.services.call_processing import CALL_FORWARD, VOICE_REPORT
 from bot.services.call_status import record_call_status
-from bot.web import metrics, voice_twiml
+from bot.services.intake import Inbound
+from bot.web import voice_twiml
+from bot.web.intake_writer import store_inbound
 from bot.web.twilio_request import (
     CALL_FORM,
     TWIML_OK,
@@ -25,7 +27,7 @@ from bot.web.twilio_request import (
     signed_form,
     webhook_openapi,
 )
-from bot.web.twilio_sms import reporter_phone, store_and_enqueue
+from bot.web.twilio_sms import reporter_phone
 from bot.web.twiml import twiml
 
 router = APIRouter()
@@ -85,8 +87,7 @@ async def _forwarded(sid: str, form: dict[str, str]) -> Response:
     reporter = None if is_withheld(forwarder) else reporter_phone(forwarder)
     suspect = "" if is_withheld(form.get("From")) else (reporter_phone(form["From"]) or "")
     params = {**form, "Suspect": suspect}
-    with metrics.WEBHOOK_LATENCY.labels(route="voice").time():
-        await run_in_threadpool(store_and_enqueue, sid, CALL_FORWARD, params, reporter)
+    await store_inbound(Inbound(sid, CALL_FORWARD, params, reporter), "voice")
     return twiml(voice_twiml.forwarded_call())
 
 
@@ -134,8 +135,7 @@ async def confirm_number(
         return _retry_or_give_up(lang, attempt, preface, "readback", n)
     reporter = caller_phone(form)
     params = {**form, "ReportedNumber": number.canonical, "Language": lang}
-    with metrics.WEBHOOK_LATENCY.labels(route="voice").time():
-        await run_in_threadpool(store_and_enqueue, sid, VOICE_REPORT, params, reporter)
+    await store_inbound(Inbound(sid, VOICE_REPORT, params, reporter), "voice")
     return twiml(voice_twiml.recorded(lang, number, sms_follows=reporter is not None))
 
 

@@ -10,5 +10,9 @@ def twiml(document: str) -> Response:
     return Response(content=document, media_type="text/xml")
 
 
+# Built once: the SDK renders through ElementTree, a cost every webhook would pay again.
+_EMPTY_MESSAGING_RESPONSE = str(MessagingResponse())
+
+
 def empty_messaging_response() -> Response:
-    return twiml(str(MessagingResponse()))
+    return twiml(_EMPTY_MESSAGING_RESPONSE)

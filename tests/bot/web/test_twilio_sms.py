@@ -100,3 +100,38 @@ def test_a_malformed_delivery_status_is_a_400(status: str) -> None:
     client = TestClient(create_app())
     params = {"MessageSid": "SM" + "0" * 32, "MessageStatus": status}
     assert post_signed(client, "/twilio/status", params).status_code == 400  # type: ignore[attr-defined]
+
+
+def test_a_burst_of_concurrent_webhooks_shares_commits_and_each_gets_its_job() -> None:
+    import asyncio
+
+    import httpx
+
+    from bot.web.intake_writer import intake_writer
+    from tests.helpers import TEST_BASE, sign
+
+    app = create_app()
+    posts = [sms_params(f"+336399{i:05d}", PARCEL, sid=f"SMburst{i:05d}") for i in range(60)]
+
+    async def burst() -> tuple[list[int], int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=TEST_BASE) as client:
+            answers = await asyncio.gather(
+                *(
+                    client.post(
+                        "/twilio/sms",
+                        data=p,
+                        headers={"X-Twilio-Signature": sign(TEST_BASE + "/twilio/sms", p)},
+                    )
+                    for p in posts
+                )
+            )
+            return [a.status_code for a in answers], intake_writer().batches
+
+    statuses, batches = asyncio.run(burst())
+    assert statuses == [200] * 60
+    assert batches < 60  # requests that arrived together were committed together
+    assert _count(InboundEvent) == 60
+    run_worker_until_idle()
+    assert _count(Report) == 60
+    assert _count(Reply) == 60

@@ -1,0 +1,86 @@
+"""Store webhooks and enqueue their jobs, in group commits shared by all requests of a process.
+
+The request path is: verify the signature, hand the event to this writer, wait for its batch to
+commit, answer. The batch's jobs go to Redis in one pipeline after the commit. If the database
+fails, every request of the batch answers 503 (Twilio then calls the fallback URL); if Redis
+fails, the events are stored and the sweeper enqueues them later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+
+from fastapi import HTTPException
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.db.session import session_scope
+from bot.services.intake import Inbound, Stored, record_inbound_events
+from bot.web import metrics
+from bot.web.group_commit import GroupCommit
+from workers.queues import enqueue_event, enqueue_new_events
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 200
+# Two batches in flight: one commits while the next is built; more only fight over the GIL.
+MAX_FLUSHERS = 2
+
+
+def store_batch(items: list[Inbound]) -> list[Stored]:
+    """One transaction for the batch, then one Redis round trip for its new jobs."""
+    metrics.INTAKE_BATCH_SIZE.observe(len(items))
+    try:
+        with session_scope() as session:
+            stored = record_inbound_events(session, items)
+    except SQLAlchemyError as exc:
+        metrics.INTAKE_FAILURES.labels(reason="database").inc(len(items))
+        log.error("intake: database unavailable (%s)", exc.__class__.__name__)
+        raise HTTPException(503, "storage unavailable") from exc
+    _enqueue(stored)
+    for item, event in zip(items, stored, strict=True):
+        if event.created:
+            metrics.EVENTS_RECEIVED.labels(kind=item.kind).inc()
+    return stored
+
+
+def _enqueue(stored: list[Stored]) -> None:
+    new = [(s.event_id, s.source_sid) for s in stored if s.created]
+    # A SID Twilio posted again while its first event still waits: the careful, unique path.
+    again = {s.event_id: s.source_sid for s in stored if s.pending and not s.created}
+    try:
+        enqueue_new_events(new)
+        for event_id, source_sid in again.items():
+            enqueue_event(event_id, source_sid)
+    except RedisError as exc:
+        # Stored is enough: the sweeper enqueues them once Redis answers again.
+        metrics.INTAKE_FAILURES.labels(reason="redis").inc(len(new) + len(again))
+        log.warning(
+            "intake: Redis unavailable (%s); %d events left to the sweeper",
+            exc.__class__.__name__,
+            len(new) + len(again),
+        )
+
+
+# One writer per event loop: its futures and tasks belong to that loop (tests run several).
+_writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, GroupCommit[Inbound, Stored]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def intake_writer() -> GroupCommit[Inbound, Stored]:
+    loop = asyncio.get_running_loop()
+    writer = _writers.get(loop)
+    if writer is None:
+        writer = _writers[loop] = GroupCommit(
+            store_batch, max_batch=MAX_BATCH, max_flushers=MAX_FLUSHERS
+        )
+    return writer
+
+
+async def store_inbound(item: Inbound, route: str) -> Stored:
+    """Store one webhook's event (in a shared batch) and queue its job; 503 if storage fails."""
+    with metrics.WEBHOOK_LATENCY.labels(route=route).time():
+        return await intake_writer().submit(item)
