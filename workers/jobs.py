@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
-
-from bot.db.models import InboundEvent
 from bot.db.session import session_scope
-from bot.services.call_processing import CALL_EVENT_KINDS, process_call_event
-from bot.services.intake import record_event_failure
-from bot.services.processing import process_sms_event
+from bot.services.call_processing import CALL_EVENT_KINDS, handle_call_event
+from bot.services.dialect import commit_without_waiting_for_disk
+from bot.services.intake import lock_event, record_event_failure
+from bot.services.processing import handle_sms_event
 from workers import sender
 from workers.queues import enqueue_reply
 
@@ -21,9 +19,10 @@ def process_event(event_id: int) -> str:
     try:
         with session_scope() as session:
             # Calls and SMS share the intake queue and the sweeper; the stored kind picks.
-            kind = session.scalar(select(InboundEvent.kind).where(InboundEvent.id == event_id))
-            process = process_call_event if kind in CALL_EVENT_KINDS else process_sms_event
-            outcome = process(session, event_id)
+            commit_without_waiting_for_disk(session)
+            event = lock_event(session, event_id)
+            calls = event is not None and event.kind in CALL_EVENT_KINDS
+            outcome = (handle_call_event if calls else handle_sms_event)(session, event)
     except Exception as exc:
         # The failed transaction rolled back; count the attempt in one of its own, so that the
         # sweeper gives up on an event that fails every time instead of retrying it forever.

@@ -102,6 +102,30 @@ def enqueue_unique(queue: Queue, func: str, job_id: str, arg: int, retry: Retry)
         return False
 
 
+# A job in one of these states will run without help: the sweeper leaves it alone.
+_WAITING = {JobStatus.QUEUED.value, JobStatus.DEFERRED.value, JobStatus.SCHEDULED.value}
+
+
+def waiting_jobs(job_ids: Sequence[str]) -> set[str]:
+    """Which of these jobs wait in Redis to run, in one pipelined round trip.
+
+    The sweeper asks this first so that a backlog of queued jobs costs it one round trip, not
+    the unique-enqueue checks (several round trips each) that only a missing, ended or
+    abandoned job needs.
+    """
+    if not job_ids:
+        return set()
+    pipe = get_redis().pipeline(transaction=False)
+    for job_id in job_ids:
+        pipe.hget(Job.key_for(job_id), "status")
+    statuses = pipe.execute()
+    return {
+        job_id
+        for job_id, status in zip(job_ids, statuses, strict=True)
+        if status is not None and status.decode() in _WAITING
+    }
+
+
 def _is_live(job: Job) -> bool:
     status = job.get_status(refresh=True)
     if status in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):

@@ -20,7 +20,14 @@ from bot.db.session import session_scope
 from bot.db.types import utcnow
 from bot.services.purge import PurgeResult, purge_personal_data
 from bot.settings import get_settings
-from workers.queues import enqueue_event, enqueue_reply, get_redis
+from workers.queues import (
+    enqueue_event,
+    enqueue_reply,
+    event_job_id,
+    get_redis,
+    reply_job_id,
+    waiting_jobs,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +62,16 @@ def sweep_once() -> SweepResult:
             .order_by(InboundEvent.id)
             .limit(BATCH)
         ).all()
+        waiting = waiting_jobs([event_job_id(event.source_sid) for event in events])
         for event in events:
             if event.attempts >= MAX_EVENT_ATTEMPTS:
                 event.status = "failed"
                 event.error = (event.error or "") + " gave up after repeated failures"
                 result.failed += 1
                 continue
-            if enqueue_event(event.id, event.source_sid):
+            if event_job_id(event.source_sid) not in waiting and enqueue_event(
+                event.id, event.source_sid
+            ):
                 result.events += 1
             event.enqueued_at = now
         replies = session.scalars(
@@ -75,8 +85,9 @@ def sweep_once() -> SweepResult:
             .order_by(Reply.id)
             .limit(BATCH)
         ).all()
+        waiting = waiting_jobs([reply_job_id(reply.id) for reply in replies])
         for reply in replies:
-            if enqueue_reply(reply.id):
+            if reply_job_id(reply.id) not in waiting and enqueue_reply(reply.id):
                 result.replies += 1
             reply.updated_at = now
     if result.events or result.replies or result.failed:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import InboundEvent, Reporter
@@ -21,6 +20,7 @@ from bot.domain.numbers import Number, parse_phone
 from bot.domain.voice import reporters_day
 from bot.security.pseudonyms import decrypt_phone
 from bot.services import reporters as reporter_service
+from bot.services.intake import lock_event
 from bot.services.processing import Outcome
 from bot.services.replies import queue_reply_ids
 from bot.services.reports import attach_number, record_report
@@ -33,9 +33,11 @@ CALL_EVENT_KINDS = frozenset({VOICE_REPORT, CALL_FORWARD})
 
 
 def process_call_event(session: Session, event_id: int) -> Outcome:
-    event = session.scalars(
-        select(InboundEvent).where(InboundEvent.id == event_id).with_for_update()
-    ).one_or_none()
+    return handle_call_event(session, lock_event(session, event_id))
+
+
+def handle_call_event(session: Session, event: InboundEvent | None) -> Outcome:
+    """Process an event already locked by `lock_event`."""
     if event is None or event.status == "done":
         return Outcome()
     event.attempts += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Insert, Table
+from sqlalchemy import Insert, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -86,3 +86,16 @@ def insert_returning(
         statement.returning(model), execution_options={"populate_existing": True}
     )
     return cast("T | None", result.one_or_none())
+
+
+def commit_without_waiting_for_disk(session: Session) -> None:
+    """Let this transaction's COMMIT return before its WAL reaches the disk (PostgreSQL only).
+
+    Only for work that can be redone from a record that is already durable. Processing an event
+    is such work: the event was committed durably at intake, and a crash that loses this commit
+    leaves the event `received`, so the sweeper processes it again. It can never cause a second
+    SMS either: nothing is sent before the sender's claim commits, and that commit (durable, like
+    every other) flushes the WAL up to and including this one.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit = off"))

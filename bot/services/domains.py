@@ -7,13 +7,13 @@ refangs them (see services.blocklist).
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Domain, DomainStatusChange, Report, ReportDomain
 from bot.db.types import utcnow
 from bot.domain.indicators import defang, refang, registrable_domain
-from bot.services.dialect import insert_ignore
+from bot.services.dialect import insert_ignore_many, insert_returning
 
 STATUSES = ("new", "investigating", "confirmed_scam", "legitimate", "dismissed")
 
@@ -36,38 +36,35 @@ def domain_key(raw: str) -> str | None:
 def record_report_domains(session: Session, report: Report) -> list[Domain]:
     """Count each domain of a new report once, and link them. Call once, right after storing it.
 
-    Rows are locked in sorted order so that two workers storing reports with the same domains
-    never wait on each other in a cycle.
+    One upsert per domain counts it and locks its row (in sorted order, so two workers storing
+    reports with the same domains never wait on each other in a cycle); one insert links them.
     """
+    seen = report.received_at
     records: list[Domain] = []
     for value in sorted(set(report.domains or [])):
-        insert_ignore(
+        record = insert_returning(
             session,
             Domain,
             {
                 "domain": value,
-                "report_count": 0,
-                "first_seen_at": report.received_at,
-                "last_seen_at": report.received_at,
+                "report_count": 1,
+                "first_seen_at": seen,
+                "last_seen_at": seen,
                 "status": "new",
             },
             "domain",
+            update={
+                "report_count": Domain.report_count + 1,
+                "first_seen_at": case(
+                    (Domain.first_seen_at > seen, seen), else_=Domain.first_seen_at
+                ),
+                "last_seen_at": case((Domain.last_seen_at < seen, seen), else_=Domain.last_seen_at),
+            },
         )
-        record = session.scalars(
-            select(Domain).where(Domain.domain == value).with_for_update()
-        ).one()
-        if insert_ignore(
-            session,
-            ReportDomain,
-            {"report_id": report.id, "domain_id": record.id},
-            "report_id",
-            "domain_id",
-        ):
-            record.report_count += 1
-            record.first_seen_at = min(record.first_seen_at, report.received_at)
-            record.last_seen_at = max(record.last_seen_at, report.received_at)
+        assert record is not None  # DO UPDATE always returns the row
         records.append(record)
-    session.flush()
+    links = [{"report_id": report.id, "domain_id": record.id} for record in records]
+    insert_ignore_many(session, ReportDomain, links, "report_id", "domain_id")
     return records
 
 

@@ -106,6 +106,13 @@ def record_inbound_event(
     return session.get_one(InboundEvent, stored.event_id), stored.created
 
 
+def lock_event(session: Session, event_id: int) -> InboundEvent | None:
+    """The event, locked until commit: two workers never process one event at once."""
+    return session.scalars(
+        select(InboundEvent).where(InboundEvent.id == event_id).with_for_update()
+    ).one_or_none()
+
+
 def mark_enqueued(session: Session, event_id: int) -> None:
     event = session.get(InboundEvent, event_id)
     if event is not None and event.status == "received":

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import InboundEvent, Report, Reporter
@@ -25,6 +24,7 @@ from bot.security.pseudonyms import decrypt_phone
 from bot.services import reporters as reporter_service
 from bot.services.campaigns import assign_campaign
 from bot.services.domains import record_report_domains
+from bot.services.intake import lock_event
 from bot.services.replies import queue_reply_ids
 from bot.services.reports import attach_number, record_report
 from bot.settings import get_settings
@@ -47,9 +47,11 @@ def clean_body(raw: str, limit: int) -> str:
 
 
 def process_sms_event(session: Session, event_id: int) -> Outcome:
-    event = session.scalars(
-        select(InboundEvent).where(InboundEvent.id == event_id).with_for_update()
-    ).one_or_none()
+    return handle_sms_event(session, lock_event(session, event_id))
+
+
+def handle_sms_event(session: Session, event: InboundEvent | None) -> Outcome:
+    """Process an event already locked by `lock_event`."""
     if event is None or event.status == "done":
         return Outcome()
     outcome = _handle(session, event)

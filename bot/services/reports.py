@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import InboundEvent, NumberReporter, Report, ReportedNumber
@@ -12,7 +12,7 @@ from bot.db.types import utcnow
 from bot.domain.classifier import Classification
 from bot.domain.indicators import Indicators
 from bot.domain.numbers import Number
-from bot.services.dialect import insert_ignore
+from bot.services.dialect import insert_ignore, insert_returning
 
 
 def record_report(
@@ -46,56 +46,66 @@ def record_report(
     return report
 
 
-def upsert_number(session: Session, number: Number, seen_at: datetime) -> ReportedNumber:
-    insert_ignore(
+def count_report_on_number(
+    session: Session, number: Number, seen_at: datetime, channel: str
+) -> ReportedNumber:
+    """Count one more report against the number, creating its row if new, in one statement.
+
+    The upsert leaves the row locked until commit (PostgreSQL; SQLite locks the database), so
+    concurrent workers never lose a count.
+    """
+    call = 1 if channel == "call" else 0
+    record = insert_returning(
         session,
         ReportedNumber,
         {
             "number": number.canonical,
             "number_type": number.number_type.value,
             "country": number.country,
-            "report_count": 0,
+            "report_count": 1,
             "reporter_count": 0,
-            "sms_count": 0,
-            "call_count": 0,
+            "sms_count": 1 - call,
+            "call_count": call,
             "first_reported_at": seen_at,
             "last_reported_at": seen_at,
             "status": "new",
         },
         "number",
+        update={
+            "report_count": ReportedNumber.report_count + 1,
+            "sms_count": ReportedNumber.sms_count + (1 - call),
+            "call_count": ReportedNumber.call_count + call,
+            "first_reported_at": case(
+                (ReportedNumber.first_reported_at > seen_at, seen_at),
+                else_=ReportedNumber.first_reported_at,
+            ),
+            "last_reported_at": case(
+                (ReportedNumber.last_reported_at < seen_at, seen_at),
+                else_=ReportedNumber.last_reported_at,
+            ),
+        },
     )
-    return session.scalars(
-        select(ReportedNumber).where(ReportedNumber.number == number.canonical).with_for_update()
-    ).one()
+    assert record is not None  # DO UPDATE always returns the row
+    return record
 
 
 def attach_number(session: Session, report: Report, number: Number) -> ReportedNumber:
     """Log the report against its number, counting each reporter once per number."""
-    record = upsert_number(session, number, report.received_at)
+    record = count_report_on_number(session, number, report.received_at, report.channel)
     report.number_id = record.id
-    new_reporter = 0
-    if report.reporter_id is not None:
-        linked = insert_ignore(
-            session,
-            NumberReporter,
-            {
-                "number_id": record.id,
-                "reporter_id": report.reporter_id,
-                "first_reported_at": report.received_at,
-            },
-            "number_id",
-            "reporter_id",
-        )
-        new_reporter = 1 if linked else 0
-    # The row is locked (PostgreSQL) or the database is (SQLite), so these increments are safe.
-    record.report_count += 1
-    record.reporter_count += new_reporter
-    if report.channel == "call":
-        record.call_count += 1
-    else:
-        record.sms_count += 1
-    record.first_reported_at = min(record.first_reported_at, report.received_at)
-    record.last_reported_at = max(record.last_reported_at, report.received_at)
+    if report.reporter_id is not None and insert_ignore(
+        session,
+        NumberReporter,
+        {
+            "number_id": record.id,
+            "reporter_id": report.reporter_id,
+            "first_reported_at": report.received_at,
+        },
+        "number_id",
+        "reporter_id",
+    ):
+        # The row is locked since the upsert, so this increment is safe.
+        record.reporter_count += 1
     session.flush()
     report.number = record
     return record

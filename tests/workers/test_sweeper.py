@@ -92,7 +92,7 @@ def test_an_event_that_always_fails_is_given_up(monkeypatch: pytest.MonkeyPatch)
     def explode(*_: object) -> None:
         raise RuntimeError("poison")
 
-    monkeypatch.setattr(jobs, "process_sms_event", explode)
+    monkeypatch.setattr(jobs, "handle_sms_event", explode)
     for _ in range(MAX_EVENT_ATTEMPTS):
         with pytest.raises(RuntimeError):
             jobs.process_event(event_id)
@@ -100,3 +100,34 @@ def test_an_event_that_always_fails_is_given_up(monkeypatch: pytest.MonkeyPatch)
     with session_scope() as session:
         event = session.get(InboundEvent, event_id)
         assert event is not None and event.status == "failed" and "poison" in (event.error or "")
+
+
+def test_a_queued_backlog_costs_one_round_trip_not_a_unique_check_per_job(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import workers.sweeper as sweeper_module
+
+    for n in range(5):
+        enqueue_event(stored_event(f"SMq{n}"), f"SMq{n}")
+    checked: list[int] = []
+    monkeypatch.setattr(
+        sweeper_module, "enqueue_event", lambda event_id, sid: checked.append(event_id) or True
+    )
+    assert sweep_once().events == 0
+    assert checked == []  # all five wait in the queue: no per-job check
+
+
+def test_a_job_that_ended_while_its_event_is_unfinished_is_replaced() -> None:
+    from rq.job import Job
+
+    from workers.queues import event_job_id, waiting_jobs
+
+    event_id = stored_event("SMend")
+    enqueue_event(event_id, "SMend")
+    job_id = event_job_id("SMend")
+    assert waiting_jobs([job_id]) == {job_id}
+    get_redis().hset(Job.key_for(job_id), "status", "finished")  # ended, but not in the DB
+    assert waiting_jobs([job_id]) == set()
+    assert sweep_once().events == 1
+    run_worker_until_idle()
+    assert count(Report) == 1
