@@ -20,6 +20,7 @@ from bot.db.models import Reply, Reporter
 from bot.db.session import session_scope
 from bot.db.types import utcnow
 from bot.security.pseudonyms import decrypt_phone, mask_phone
+from bot.services.dialect import commit_without_waiting_for_disk
 from bot.settings import get_settings
 from workers.queues import get_redis
 from workers.twilio_client import twilio_client
@@ -73,12 +74,18 @@ def wait_for_slot(sender_key: str) -> None:
 def _begin_attempt(reply_id: int) -> tuple[str, str, str] | None:
     """Claim the reply for sending. Returns (to, body, state) or None when nothing is to be done."""
     with session_scope() as session:
-        reply = session.scalars(
-            select(Reply).where(Reply.id == reply_id).with_for_update()
+        # The reply (locked) and its reporter, in one round trip.
+        row = session.execute(
+            select(Reply, Reporter)
+            .outerjoin(Reporter, Reporter.id == Reply.reporter_id)
+            .where(Reply.id == reply_id)
+            .with_for_update(of=Reply)
         ).one_or_none()
-        if reply is None or reply.twilio_sid or reply.status not in ("queued", "sending"):
+        if row is None:
             return None
-        reporter = session.get(Reporter, reply.reporter_id) if reply.reporter_id else None
+        reply, reporter = row
+        if reply.twilio_sid or reply.status not in ("queued", "sending"):
+            return None
         to = decrypt_phone(reporter.phone_enc) if reporter and reporter.phone_enc else None
         if reporter is None or reporter.opted_out or to is None:
             reply.status = "suppressed"
@@ -114,6 +121,10 @@ def _finish(reply_id: int, **values: object) -> None:
     # One UPDATE, not a load then an update: this runs once per reply, in every burst.
     # (`updated_at` still moves: Core applies the column's onupdate.)
     with session_scope() as session:
+        # The claim before the send was committed durably. Should this outcome be lost in a
+        # crash, the reply is found stuck in `sending`, and the retry looks the message up on
+        # Twilio (`_already_sent`) instead of sending it again.
+        commit_without_waiting_for_disk(session)
         session.execute(update(Reply).where(Reply.id == reply_id).values(**values))
 
 

@@ -27,3 +27,19 @@ def test_insert_ignore_reports_a_skipped_row_as_not_inserted() -> None:
         assert insert_ignore(session, Reporter, values, "pseudonym") is True
     with session_scope() as session:
         assert insert_ignore(session, Reporter, values, "pseudonym") is False
+
+
+def test_only_the_relaxed_transaction_commits_without_waiting_for_the_disk() -> None:
+    from sqlalchemy import text
+
+    from bot.services.dialect import commit_without_waiting_for_disk
+
+    with session_scope() as session:
+        postgres = session.get_bind().dialect.name == "postgresql"
+        commit_without_waiting_for_disk(session)
+        if postgres:
+            assert session.scalar(text("SHOW synchronous_commit")) == "off"
+    if postgres:
+        # SET LOCAL ends with its transaction: the next one (a sender's claim) waits for disk.
+        with session_scope() as session:
+            assert session.scalar(text("SHOW synchronous_commit")) == "on"
