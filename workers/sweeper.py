@@ -69,9 +69,11 @@ def sweep_once() -> SweepResult:
                 event.error = (event.error or "") + " gave up after repeated failures"
                 result.failed += 1
                 continue
-            if event_job_id(event.source_sid) not in waiting and enqueue_event(
-                event.id, event.source_sid
-            ):
+            if event_job_id(event.source_sid) in waiting:
+                # Its job waits in the queue. The row is left alone: writing to hundreds of
+                # events that workers are locking would only make both wait.
+                continue
+            if enqueue_event(event.id, event.source_sid):
                 result.events += 1
             event.enqueued_at = now
         replies = session.scalars(
@@ -87,7 +89,9 @@ def sweep_once() -> SweepResult:
         ).all()
         waiting = waiting_jobs([reply_job_id(reply.id) for reply in replies])
         for reply in replies:
-            if reply_job_id(reply.id) not in waiting and enqueue_reply(reply.id):
+            if reply_job_id(reply.id) in waiting:
+                continue
+            if enqueue_reply(reply.id):
                 result.replies += 1
             reply.updated_at = now
     if result.events or result.replies or result.failed:
