@@ -37,6 +37,19 @@ def build_worker(queues: Sequence[str]) -> SimpleWorker:
     )
 
 
+def stop_was_requested(worker: SimpleWorker) -> bool:
+    """Did a signal (SIGTERM, Ctrl-C) end this worker's loop, rather than a failure?
+
+    RQ records the time of the request whichever way it ends the loop: idle, it raises
+    StopRequested at once; busy, it sets `_stop_requested` and finishes the job first. It has no
+    public accessor, so both private fields are read here, and a test holds them to it.
+    """
+    return bool(
+        getattr(worker, "_shutdown_requested_date", None) is not None
+        or getattr(worker, "_stop_requested", False)
+    )
+
+
 def run_worker(queues: Sequence[str] = QUEUES, burst: bool = False, sweeper: bool = True) -> bool:
     migrate()
     stop_sweeper = start_in_background()[1] if sweeper else None
@@ -51,7 +64,7 @@ def run_worker(queues: Sequence[str] = QUEUES, burst: bool = False, sweeper: boo
                 log.exception("worker %s failed", worker.name)
             finally:
                 heartbeat.set()
-            if burst or getattr(worker, "_stop_requested", False):
+            if burst or stop_was_requested(worker):
                 return worked
             log.warning(
                 "worker %s stopped unexpectedly; a new one starts in %.0f s",

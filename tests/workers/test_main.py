@@ -1,0 +1,28 @@
+"""`scamline worker` under its supervisor: a stop signal stops it, a failure restarts it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from tests.processes import scamline, stop
+
+pytestmark = pytest.mark.faults
+
+
+def test_sigterm_stops_an_idle_worker_instead_of_restarting_it() -> None:
+    process = scamline("worker")
+    try:
+        time.sleep(4)  # started, migrated, waiting for jobs
+        assert process.poll() is None
+        os.kill(process.pid, signal.SIGTERM)
+        started = time.monotonic()
+        process.wait(timeout=15)
+        print(f"worker stopped {time.monotonic() - started:.1f} s after SIGTERM")
+    finally:
+        output = stop(process)
+    assert "stopped unexpectedly" not in output
+    assert process.returncode == 0
