@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, or_, select, text, update
+from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import (
@@ -30,7 +30,7 @@ from bot.domain.simhash import (
     to_signed,
     to_unsigned,
 )
-from bot.services.dialect import insert_ignore_many
+from bot.services.dialect import earlier_of, insert_ignore_many, later_of
 from bot.services.number_status import set_number_status
 
 # pg_advisory_xact_lock(namespace, key): the namespace keeps these locks apart from others.
@@ -121,12 +121,8 @@ def assign_campaign(session: Session, report: Report) -> Campaign | None:
                 .where(Campaign.id == found[0])
                 .values(
                     size=Campaign.size + 1,
-                    first_seen_at=case(
-                        (Campaign.first_seen_at > seen, seen), else_=Campaign.first_seen_at
-                    ),
-                    last_seen_at=case(
-                        (Campaign.last_seen_at < seen, seen), else_=Campaign.last_seen_at
-                    ),
+                    first_seen_at=earlier_of(Campaign.first_seen_at, seen),
+                    last_seen_at=later_of(Campaign.last_seen_at, seen),
                 )
                 .returning(Campaign)
                 .execution_options(synchronize_session=False)

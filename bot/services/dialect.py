@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Insert, Table, text
+from sqlalchemy import Insert, Table, case, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -99,3 +99,13 @@ def commit_without_waiting_for_disk(session: Session) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL synchronous_commit = off"))
+
+
+def earlier_of(column: Any, value: Any) -> Any:
+    """SQL for the earlier of a stored time and a new one (PostgreSQL and SQLite alike)."""
+    return case((column > value, value), else_=column)
+
+
+def later_of(column: Any, value: Any) -> Any:
+    """SQL for the later of a stored time and a new one."""
+    return case((column < value, value), else_=column)

@@ -7,13 +7,13 @@ refangs them (see services.blocklist).
 
 from __future__ import annotations
 
-from sqlalchemy import case, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Domain, DomainStatusChange, Report, ReportDomain
 from bot.db.types import utcnow
 from bot.domain.indicators import defang, refang, registrable_domain
-from bot.services.dialect import insert_ignore_many, insert_returning
+from bot.services.dialect import earlier_of, insert_ignore_many, insert_returning, later_of
 
 STATUSES = ("new", "investigating", "confirmed_scam", "legitimate", "dismissed")
 
@@ -55,10 +55,8 @@ def record_report_domains(session: Session, report: Report) -> list[Domain]:
             "domain",
             update={
                 "report_count": Domain.report_count + 1,
-                "first_seen_at": case(
-                    (Domain.first_seen_at > seen, seen), else_=Domain.first_seen_at
-                ),
-                "last_seen_at": case((Domain.last_seen_at < seen, seen), else_=Domain.last_seen_at),
+                "first_seen_at": earlier_of(Domain.first_seen_at, seen),
+                "last_seen_at": later_of(Domain.last_seen_at, seen),
             },
         )
         assert record is not None  # DO UPDATE always returns the row

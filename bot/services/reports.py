@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import InboundEvent, NumberReporter, Report, ReportedNumber
@@ -12,7 +12,7 @@ from bot.db.types import utcnow
 from bot.domain.classifier import Classification
 from bot.domain.indicators import Indicators
 from bot.domain.numbers import Number
-from bot.services.dialect import insert_ignore, insert_returning
+from bot.services.dialect import earlier_of, insert_ignore, insert_returning, later_of
 
 
 def record_report(
@@ -75,14 +75,8 @@ def count_report_on_number(
             "report_count": ReportedNumber.report_count + 1,
             "sms_count": ReportedNumber.sms_count + (1 - call),
             "call_count": ReportedNumber.call_count + call,
-            "first_reported_at": case(
-                (ReportedNumber.first_reported_at > seen_at, seen_at),
-                else_=ReportedNumber.first_reported_at,
-            ),
-            "last_reported_at": case(
-                (ReportedNumber.last_reported_at < seen_at, seen_at),
-                else_=ReportedNumber.last_reported_at,
-            ),
+            "first_reported_at": earlier_of(ReportedNumber.first_reported_at, seen_at),
+            "last_reported_at": later_of(ReportedNumber.last_reported_at, seen_at),
         },
     )
     assert record is not None  # DO UPDATE always returns the row
