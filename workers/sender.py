@@ -9,9 +9,7 @@ sends anything.
 from __future__ import annotations
 
 import logging
-import time
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import select, update
 from twilio.base.exceptions import TwilioRestException
@@ -22,6 +20,7 @@ from bot.db.types import utcnow
 from bot.security.pseudonyms import decrypt_phone, mask_phone
 from bot.services.dialect import commit_without_waiting_for_disk
 from bot.settings import get_settings
+from workers.pacing import SendPacer
 from workers.queues import get_redis
 from workers.twilio_client import twilio_client
 
@@ -35,40 +34,11 @@ class TransientSendError(RuntimeError):
     """Twilio was busy or failing: the job raises so that RQ retries it later."""
 
 
-# Sends are spaced evenly, one every 1/rate seconds, rather than let through N at once per
-# moving second: N back-to-back requests followed by the next one exactly a second later reach
-# Twilio less than a second apart as soon as the first was delayed by a millisecond, and Twilio
-# answers 429. The spacing also keeps a margin (40 ms a second) against such jitter.
-PACING_MARGIN = 0.04
-
-# Reserve the next send slot of one sender, on Redis's clock so that every worker agrees.
-# Returns [slot, now] in microseconds; the caller sends at `slot`.
-_RESERVE_SLOT = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local slot = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
-redis.call('SET', KEYS[1], slot + tonumber(ARGV[1]), 'PX', 60000)
-return {slot, now}
-"""
-
-
-def send_interval_us(rate_per_second: float) -> int:
-    return round(1_000_000 / (rate_per_second * (1 - PACING_MARGIN)))
-
-
-def reserve_slot(sender_key: str) -> tuple[int, int]:
-    """The time (us, Redis clock) at which this send may go, and Redis's time now."""
-    interval = send_interval_us(get_settings().sender_rate_per_second)
-    key = f"scamline:sender:next:{sender_key}"
-    answer: Any = get_redis().eval(_RESERVE_SLOT, 1, key, interval)
-    return int(answer[0]), int(answer[1])
-
-
-def wait_for_slot(sender_key: str) -> None:
-    """Pace sends to the configured rate per sender, across all workers (slots kept in Redis)."""
-    slot, now = reserve_slot(sender_key)
-    if slot > now:
-        time.sleep((slot - now) / 1_000_000)
+def sender_pacer() -> SendPacer:
+    """The pacer of this deployment's sender: its messaging service, number, or one default."""
+    settings = get_settings()
+    key = settings.twilio_messaging_service_sid or settings.twilio_sender or "default"
+    return SendPacer(get_redis(), key, settings.sender_rate_per_second)
 
 
 def _begin_attempt(reply_id: int) -> tuple[str, str, str] | None:
@@ -146,8 +116,6 @@ def send_reply(reply_id: int) -> str:
             _finish(reply_id, status="sent", twilio_sid=sid, sent_at=utcnow())
             return "found already sent"
 
-    sender_key = settings.twilio_messaging_service_sid or settings.twilio_sender or "default"
-    wait_for_slot(sender_key)
     options: dict[str, str] = {"to": to, "body": body}
     if settings.twilio_messaging_service_sid:
         options["messaging_service_sid"] = settings.twilio_messaging_service_sid
@@ -156,7 +124,8 @@ def send_reply(reply_id: int) -> str:
     if settings.public_base_url:
         options["status_callback"] = settings.public_base_url.rstrip("/") + "/twilio/status"
     try:
-        message = twilio_client().messages.create(**options)
+        with sender_pacer().permit():
+            message = twilio_client().messages.create(**options)
     except TwilioRestException as exc:
         code = exc.code or 0
         if code in PERMANENT_ERRORS or (400 <= exc.status < 500 and exc.status != 429):

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from bot.settings import Settings, get_settings
 
+# Without a timeout the SDK waits for ever on a hung connection, and so would the worker (and the
+# send permit it holds). A send that times out is retried; the retry first asks Twilio whether
+# the message went through (see workers.sender).
+REQUEST_TIMEOUT_SECONDS = 30.0
+
 
 @lru_cache(maxsize=2)
 def _client(account_sid: str, auth_token: str, base_url: str) -> Client:
-    client = Client(account_sid, auth_token)
+    client = Client(
+        account_sid, auth_token, http_client=TwilioHttpClient(timeout=REQUEST_TIMEOUT_SECONDS)
+    )
     client.api.base_url = base_url.rstrip("/")
     return client
 

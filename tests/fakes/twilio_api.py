@@ -43,9 +43,9 @@ class FakeTwilioState:
     messages: list[dict[str, Any]] = field(default_factory=list)
     failures: deque[Failure] = field(default_factory=deque)
     max_per_second: float | None = None
-    # The window the rate is counted over. Slightly under a second tolerates the few
-    # milliseconds of network jitter between the sender's clock and ours, as Twilio's queue does.
-    rate_window_seconds: float = 0.95
+    # The window the rate is counted over, as messages arrive here: a full second, with no
+    # allowance for jitter on the way (the sender's pacing must absorb it).
+    rate_window_seconds: float = 1.0
     # Seconds to wait after storing a message and before answering: a worker killed during the
     # wait leaves a message that Twilio has but whose SID we never learnt.
     answer_delay: float = 0.0

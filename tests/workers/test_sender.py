@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import secrets
 
 import pytest
@@ -111,13 +110,3 @@ def test_an_opted_out_reporter_gets_nothing(fake_twilio: FakeTwilioServer) -> No
     assert sender.send_reply(reply_id) == "nothing to send"
     assert reply(reply_id).status == "suppressed"
     assert fake_twilio.state.messages == []
-
-
-def test_sends_of_one_sender_get_slots_one_interval_apart() -> None:
-    interval = sender.send_interval_us(10)
-    key = secrets.token_hex(8)
-    slots = [sender.reserve_slot(key)[0] for _ in range(4)]
-    assert [b - a for a, b in itertools.pairwise(slots)] == [interval] * 3
-    assert 1_000_000 / interval <= 10  # never faster than the configured rate
-    other, now = sender.reserve_slot(secrets.token_hex(8))
-    assert other == now  # each sender is paced on its own
