@@ -36,5 +36,29 @@ def process_event(event_id: int) -> str:
     return outcome.action
 
 
+class BatchIncomplete(RuntimeError):
+    """Some events of a batch failed: the job raises so that RQ retries it (done ones skip)."""
+
+
+def process_events(event_ids: list[int]) -> str:
+    """The job of one intake batch: each event in turn, each in its own transaction.
+
+    An event that fails does not hold back the others; the job then raises, RQ retries it with
+    backoff, and the events already done are skipped. Events still failing once the job's
+    retries are spent are left to the sweeper, which retries them one by one and gives up after
+    `MAX_EVENT_ATTEMPTS`.
+    """
+    failed: list[int] = []
+    for event_id in event_ids:
+        try:
+            process_event(event_id)
+        except Exception:
+            log.exception("event %s failed", event_id)
+            failed.append(event_id)
+    if failed:
+        raise BatchIncomplete(f"{len(failed)} of {len(event_ids)} events failed: {failed[:10]}")
+    return f"{len(event_ids)} events"
+
+
 def send_reply(reply_id: int) -> str:
     return sender.send_reply(reply_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -145,26 +146,25 @@ def enqueue_event(event_id: int, source_sid: str) -> bool:
     )
 
 
-def enqueue_new_events(events: Sequence[tuple[int, str]]) -> None:
-    """Enqueue the jobs of events just created, in one pipelined round trip.
+def new_batch_job_id() -> str:
+    """The id of the job that will carry a batch of events, chosen before they are stored."""
+    return f"events-{uuid.uuid4().hex}"
 
-    Only for events this process has just inserted: no job can exist for a SID the database
-    had never seen, so the unique check (a Lua call per job) is skipped. Should one exist all
-    the same, the job is idempotent and the event is processed once.
+
+def enqueue_new_events(job_id: str, event_ids: Sequence[int]) -> None:
+    """One job for a batch of events just created: one Redis round trip, one job to run.
+
+    Per-job costs (creating the job, and in the worker fetching it, its registries and its
+    result) are paid once per batch instead of once per report. Only for events this process has
+    just inserted with this `job_id`: no other job can hold them yet.
     """
-    if not events:
+    if not event_ids:
         return
-    queue = get_queue(INTAKE_QUEUE)
-    queue.enqueue_many(
-        [
-            Queue.prepare_data(
-                "workers.jobs.process_event",
-                args=(event_id,),
-                job_id=event_job_id(source_sid),
-                retry=process_retry(),
-            )
-            for event_id, source_sid in events
-        ]
+    get_queue(INTAKE_QUEUE).enqueue_call(
+        "workers.jobs.process_events",
+        args=(list(event_ids),),
+        job_id=job_id,
+        retry=process_retry(),
     )
 
 

@@ -62,14 +62,18 @@ def sweep_once() -> SweepResult:
             .order_by(InboundEvent.id)
             .limit(BATCH)
         ).all()
-        waiting = waiting_jobs([event_job_id(event.source_sid) for event in events])
+        # An event waits in its intake batch's job, or (once swept) in a job of its own.
+        waiting = waiting_jobs(
+            [event_job_id(event.source_sid) for event in events]
+            + sorted({event.job_id for event in events if event.job_id})
+        )
         for event in events:
             if event.attempts >= MAX_EVENT_ATTEMPTS:
                 event.status = "failed"
                 event.error = (event.error or "") + " gave up after repeated failures"
                 result.failed += 1
                 continue
-            if event_job_id(event.source_sid) in waiting:
+            if event_job_id(event.source_sid) in waiting or event.job_id in waiting:
                 # Its job waits in the queue. The row is left alone: writing to hundreds of
                 # events that workers are locking would only make both wait.
                 continue

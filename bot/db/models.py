@@ -62,6 +62,9 @@ class InboundEvent(Base):
     from_enc: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="received")  # received, done, failed
     enqueued_at: Mapped[datetime | None]
+    # The RQ job that carries it: one job per intake batch (see workers.queues). The sweeper
+    # leaves an event alone while that job waits in the queue.
+    job_id: Mapped[str | None] = mapped_column(String(64))
     processed_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)

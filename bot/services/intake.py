@@ -39,9 +39,10 @@ class Stored:
     pending: bool
 
 
-def _row(item: Inbound, received_at: datetime) -> dict[str, Any]:
+def _row(item: Inbound, received_at: datetime, job_id: str | None) -> dict[str, Any]:
     phone = item.reporter_phone
     return {
+        "job_id": job_id,
         "source_sid": item.source_sid,
         "kind": item.kind,
         "params": {k: v for k, v in item.params.items() if k not in PERSONAL_PARAMS},
@@ -53,11 +54,14 @@ def _row(item: Inbound, received_at: datetime) -> dict[str, Any]:
     }
 
 
-def record_inbound_events(session: Session, items: Sequence[Inbound]) -> list[Stored]:
+def record_inbound_events(
+    session: Session, items: Sequence[Inbound], job_id: str | None = None
+) -> list[Stored]:
     """Insert many events in one statement, skipping SIDs already held; one result per item.
 
     A SID posted twice (in this batch or before) is stored once: the later posts get the stored
-    event with `created=False`, and Twilio's retry changes nothing.
+    event with `created=False`, and Twilio's retry changes nothing. `job_id` names the job that
+    will carry the new events, for the sweeper.
     """
     if not items:
         return []
@@ -65,7 +69,7 @@ def record_inbound_events(session: Session, items: Sequence[Inbound]) -> list[St
     first: dict[str, Inbound] = {}
     for item in items:
         first.setdefault(item.source_sid, item)
-    rows = [_row(item, now) for item in first.values()]
+    rows = [_row(item, now, job_id) for item in first.values()]
     statement = insert_ignore_into(session, InboundEvent, "source_sid").returning(
         InboundEvent.id, InboundEvent.source_sid
     )

@@ -1,7 +1,7 @@
-"""Store webhooks and enqueue their jobs, in group commits shared by all requests of a process.
+"""Store webhooks and enqueue their job, in group commits shared by all requests of a process.
 
 The request path is: verify the signature, hand the event to this writer, wait for its batch to
-commit, answer. The batch's jobs go to Redis in one pipeline after the commit. If the database
+commit, answer. The batch's events go to Redis as one job after the commit. If the database
 fails, every request of the batch answers 503 (Twilio then calls the fallback URL); if Redis
 fails, the events are stored and the sweeper enqueues them later.
 """
@@ -20,7 +20,7 @@ from bot.db.session import session_scope
 from bot.services.intake import Inbound, Stored, record_inbound_events
 from bot.web import metrics
 from bot.web.group_commit import GroupCommit
-from workers.queues import enqueue_event, enqueue_new_events
+from workers.queues import enqueue_event, enqueue_new_events, new_batch_job_id
 
 log = logging.getLogger(__name__)
 
@@ -32,26 +32,27 @@ MAX_FLUSHERS = 2
 def store_batch(items: list[Inbound]) -> list[Stored]:
     """One transaction for the batch, then one Redis round trip for its new jobs."""
     metrics.INTAKE_BATCH_SIZE.observe(len(items))
+    job_id = new_batch_job_id()
     try:
         with session_scope() as session:
-            stored = record_inbound_events(session, items)
+            stored = record_inbound_events(session, items, job_id)
     except SQLAlchemyError as exc:
         metrics.INTAKE_FAILURES.labels(reason="database").inc(len(items))
         log.error("intake: database unavailable (%s)", exc.__class__.__name__)
         raise HTTPException(503, "storage unavailable") from exc
-    _enqueue(stored)
+    _enqueue(job_id, stored)
     for item, event in zip(items, stored, strict=True):
         if event.created:
             metrics.EVENTS_RECEIVED.labels(kind=item.kind).inc()
     return stored
 
 
-def _enqueue(stored: list[Stored]) -> None:
-    new = [(s.event_id, s.source_sid) for s in stored if s.created]
+def _enqueue(job_id: str, stored: list[Stored]) -> None:
+    new = [s.event_id for s in stored if s.created]
     # A SID Twilio posted again while its first event still waits: the careful, unique path.
     again = {s.event_id: s.source_sid for s in stored if s.pending and not s.created}
     try:
-        enqueue_new_events(new)
+        enqueue_new_events(job_id, new)
         for event_id, source_sid in again.items():
             enqueue_event(event_id, source_sid)
     except RedisError as exc:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from rq.job import Job
 from sqlalchemy import func, select
 
 from bot.db.models import InboundEvent, Reply, Report
 from bot.db.session import session_scope
-from bot.services.intake import record_inbound_event
+from bot.services.intake import Inbound, record_inbound_event, record_inbound_events
 from tests.helpers import run_worker_until_idle
-from workers.queues import enqueue_event, get_redis
+from workers.queues import enqueue_event, enqueue_new_events, get_redis, new_batch_job_id
 from workers.sweeper import MAX_EVENT_ATTEMPTS, sweep_once, sweep_with_lock
 
 
@@ -39,6 +40,25 @@ def test_an_event_already_queued_is_not_queued_twice() -> None:
     assert sweep_once().events == 0
     run_worker_until_idle()
     assert count(Report) == 1
+
+
+def test_events_waiting_in_their_intake_batch_job_are_left_alone() -> None:
+    job_id = new_batch_job_id()
+    with session_scope() as session:
+        stored = record_inbound_events(
+            session,
+            [
+                Inbound(sid, "sms", {"Body": "appel du 06 39 98 12 34"}, "+33612345678")
+                for sid in ("SMb1", "SMb2")
+            ],
+            job_id,
+        )
+    enqueue_new_events(job_id, [s.event_id for s in stored])
+    assert sweep_once().events == 0  # both wait in the batch's job
+    Job.fetch(job_id, connection=get_redis()).delete()  # the batch job is lost
+    assert sweep_once().events == 2  # each gets a job of its own
+    run_worker_until_idle()
+    assert count(Report) == 2 and count(Reply) == 2
 
 
 def test_a_job_lost_with_redis_is_recreated_from_the_database() -> None:
