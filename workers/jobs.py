@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 
 from bot.db.session import session_scope
+from bot.services.batch_processing import handle_events
 from bot.services.call_processing import CALL_EVENT_KINDS, handle_call_event
 from bot.services.dialect import commit_without_waiting_for_disk
-from bot.services.intake import lock_event, record_event_failure
+from bot.services.intake import lock_event, lock_events, record_event_failure
 from bot.services.processing import handle_sms_event
 from workers import sender
-from workers.queues import enqueue_reply
+from workers.queues import enqueue_new_replies, enqueue_reply
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +42,34 @@ class BatchIncomplete(RuntimeError):
 
 
 def process_events(event_ids: list[int]) -> str:
-    """The job of one intake batch: each event in turn, each in its own transaction.
+    """The job of one intake batch: all its events in one transaction (`handle_events`).
 
-    An event that fails does not hold back the others; the job then raises, RQ retries it with
-    backoff, and the events already done are skipped. Events still failing once the job's
-    retries are spent are left to the sweeper, which retries them one by one and gives up after
-    `MAX_EVENT_ATTEMPTS`.
+    Should the batch fail as a whole (one poison event, a deadlock, the database away), each
+    event is then processed on its own, in its own transaction, so that one bad event does not
+    hold back the others. If some still fail, the job raises: RQ retries it with backoff, the
+    events already done are skipped, and those still failing once the retries are spent are
+    left to the sweeper, which gives up on them after `MAX_EVENT_ATTEMPTS`.
     """
+    try:
+        with session_scope() as session:
+            commit_without_waiting_for_disk(session)
+            outcomes = handle_events(session, lock_events(session, event_ids))
+    except Exception as exc:
+        log.warning(
+            "batch of %d events failed (%s); processing them one by one",
+            len(event_ids),
+            exc.__class__.__name__,
+        )
+        return _one_by_one(event_ids)
+    reply_ids = [reply_id for outcome in outcomes for reply_id in outcome.reply_ids]
+    try:
+        enqueue_new_replies(reply_ids)
+    except Exception:
+        log.exception("could not enqueue %d replies; the sweeper will", len(reply_ids))
+    return f"{len(outcomes)} events, {len(reply_ids)} replies"
+
+
+def _one_by_one(event_ids: list[int]) -> str:
     failed: list[int] = []
     for event_id in event_ids:
         try:
@@ -57,7 +79,7 @@ def process_events(event_ids: list[int]) -> str:
             failed.append(event_id)
     if failed:
         raise BatchIncomplete(f"{len(failed)} of {len(event_ids)} events failed: {failed[:10]}")
-    return f"{len(event_ids)} events"
+    return f"{len(event_ids)} events, one by one"
 
 
 def send_reply(reply_id: int) -> str:

@@ -176,3 +176,23 @@ def enqueue_reply(reply_id: int) -> bool:
         reply_id,
         send_retry(),
     )
+
+
+def enqueue_new_replies(reply_ids: Sequence[int]) -> None:
+    """The send jobs of replies just created, in one pipelined round trip.
+
+    No job can exist yet for a reply this transaction created, so the unique check is skipped.
+    """
+    if not reply_ids:
+        return
+    get_queue(REPLIES_QUEUE).enqueue_many(
+        [
+            Queue.prepare_data(
+                "workers.jobs.send_reply",
+                args=(reply_id,),
+                job_id=reply_job_id(reply_id),
+                retry=send_retry(),
+            )
+            for reply_id in reply_ids
+        ]
+    )

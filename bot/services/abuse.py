@@ -6,6 +6,8 @@ come out the same when a job is re-run. Reports are always stored; only replies 
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,18 +36,31 @@ class RecentReplies:
 
     @classmethod
     def read(cls, session: Session, reporter_id: int, now: datetime) -> RecentReplies:
+        return cls.read_many(session, [reporter_id], now)[reporter_id]
+
+    @classmethod
+    def read_many(
+        cls, session: Session, reporter_ids: Sequence[int], now: datetime
+    ) -> dict[int, RecentReplies]:
+        """Several reporters' recent replies, in one query."""
+        if not reporter_ids:
+            return {}
         rows = session.execute(
-            select(Reply.created_at, Reply.sent_at, Reply.status).where(
-                Reply.reporter_id == reporter_id,
+            select(Reply.reporter_id, Reply.created_at, Reply.sent_at, Reply.status).where(
+                Reply.reporter_id.in_(sorted(set(reporter_ids))),
                 or_(Reply.created_at > now - HOUR, Reply.sent_at > now - LOOP_WINDOW),
             )
         ).all()
-        return cls(
-            counted=sum(
-                1 for created, _, status in rows if created > now - HOUR and status not in HELD_BACK
-            ),
-            sent_at=[sent for _, sent, _ in rows if sent is not None and sent > now - LOOP_WINDOW],
-        )
+        counted: Counter[int] = Counter()
+        sent_at: dict[int, list[datetime]] = {}
+        for reporter_id, created, sent, status in rows:
+            if reporter_id is None:
+                continue
+            if created > now - HOUR and status not in HELD_BACK:
+                counted[reporter_id] += 1
+            if sent is not None and sent > now - LOOP_WINDOW:
+                sent_at.setdefault(reporter_id, []).append(sent)
+        return {rid: cls(counted[rid], sent_at.get(rid, [])) for rid in reporter_ids}
 
 
 def looks_like_a_bot_loop(
@@ -64,12 +79,20 @@ def looks_like_a_bot_loop(
     return quick_answers >= LOOP_EXCHANGES
 
 
-def hold_back_reason(session: Session, reporter: Reporter) -> str | None:
-    """Why a reply to this reporter must not be sent now, or None when it may."""
+def hold_back_reason(
+    session: Session,
+    reporter: Reporter,
+    recent: RecentReplies | None = None,
+    now: datetime | None = None,
+) -> str | None:
+    """Why a reply to this reporter must not be sent now, or None when it may.
+
+    `recent` may be given when read beforehand for many reporters (`RecentReplies.read_many`).
+    """
     if reporter.opted_out:
         return "suppressed"
-    now = utcnow()
-    recent = RecentReplies.read(session, reporter.id, now)
+    now = now or utcnow()
+    recent = recent or RecentReplies.read(session, reporter.id, now)
     if looks_like_a_bot_loop(session, reporter, recent.sent_at, now):
         return "loop"
     if recent.counted >= get_settings().reporter_replies_per_hour:

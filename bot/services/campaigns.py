@@ -44,9 +44,12 @@ def _lock_bands(session: Session, keys: list[int]) -> None:
     a campaign. Locks are taken in sorted order (no deadlock) and released at commit. SQLite
     already serialises writers.
     """
-    if session.get_bind().dialect.name != "postgresql":
+    _lock_keys(session, sorted((band_no << 16) | value for band_no, value in enumerate(keys)))
+
+
+def _lock_keys(session: Session, ordered: list[int]) -> None:
+    if session.get_bind().dialect.name != "postgresql" or not ordered:
         return
-    ordered = sorted((band_no << 16) | value for band_no, value in enumerate(keys))
     calls = ", ".join(f"pg_advisory_xact_lock(:ns, :k{i})" for i in range(len(ordered)))
     params: dict[str, int] = {f"k{i}": key for i, key in enumerate(ordered)}
     # One round trip; PostgreSQL evaluates the select list left to right.
@@ -87,21 +90,41 @@ def _remember(session: Session, campaign_id: int, value: int) -> None:
     insert_ignore_many(session, CampaignSimhashBand, rows, "band_no", "band_value", "simhash")
 
 
-def assign_campaign(session: Session, report: Report) -> Campaign | None:
+def _groupable(report: Report) -> bool:
+    return report.campaign_id is None and report.channel == "sms" and is_template(report.body)
+
+
+def assign_campaigns(session: Session, reports: list[Report]) -> None:
+    """`assign_campaign` for several reports in one transaction.
+
+    The band locks of all of them are taken first, at once and in sorted order: taken report by
+    report, two workers assigning batches of the same templates in different orders would
+    deadlock.
+    """
+    values = [simhash(report.body or "") for report in reports if _groupable(report)]
+    keys = sorted({(n << 16) | band for value in values for n, band in enumerate(bands(value))})
+    _lock_keys(session, keys)
+    for report in reports:
+        assign_campaign(session, report, locked=True)
+
+
+def assign_campaign(session: Session, report: Report, locked: bool = False) -> Campaign | None:
     """Put a new report in the campaign of its template, opening one if none is near.
 
     Call reports and texts too short to be a template ("appel 06...", a bare link) get no
-    campaign: grouping them would make one giant meaningless "campaign". Idempotent.
+    campaign: grouping them would make one giant meaningless "campaign". Idempotent. `locked`:
+    the caller holds the band locks already (`assign_campaigns`).
     """
     if report.campaign_id is not None:
         return session.get(Campaign, report.campaign_id)
-    if report.channel != "sms" or not is_template(report.body):
+    if not _groupable(report):
         return None
     value = simhash(report.body or "")
     seen = report.received_at
     # Few round trips: this runs for every report, inside the worker's transaction.
     with session.no_autoflush:
-        _lock_bands(session, bands(value))
+        if not locked:
+            _lock_bands(session, bands(value))
         found = nearest_campaign(session, value)
         if found is None:
             campaign = Campaign(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Insert, Table, case, text
@@ -86,6 +87,30 @@ def insert_returning(
         statement.returning(model), execution_options={"populate_existing": True}
     )
     return cast("T | None", result.one_or_none())
+
+
+def upsert_many(
+    session: Session,
+    model: type[DeclarativeBase],
+    rows: list[dict[str, Any]],
+    key: str,
+    update: Callable[[Any], dict[str, Any]],
+    *returning: Any,
+) -> list[Any]:
+    """INSERT many rows ... ON CONFLICT (key) DO UPDATE, in one statement; the rows RETURNING.
+
+    `update(excluded)` gives the SET clause from the proposed row (`excluded.report_count`...).
+    Rows must have distinct keys (one statement cannot touch a row twice); they are sent sorted
+    by key, so that two workers upserting overlapping sets lock rows in the same order.
+    """
+    if not rows:
+        return []
+    module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = module.insert(model).values(sorted(rows, key=lambda row: row[key]))
+    statement = statement.on_conflict_do_update(
+        index_elements=[key], set_=update(statement.excluded)
+    )
+    return list(session.execute(statement.returning(*returning)).all())
 
 
 def commit_without_waiting_for_disk(session: Session) -> None:

@@ -7,13 +7,16 @@ refangs them (see services.blocklist).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Domain, DomainStatusChange, Report, ReportDomain
 from bot.db.types import utcnow
 from bot.domain.indicators import defang, refang, registrable_domain
-from bot.services.dialect import earlier_of, insert_ignore_many, insert_returning, later_of
+from bot.services.dialect import earlier_of, insert_ignore_many, later_of, upsert_many
 
 STATUSES = ("new", "investigating", "confirmed_scam", "legitimate", "dismissed")
 
@@ -33,37 +36,55 @@ def domain_key(raw: str) -> str | None:
     return defang(domain) if domain else None
 
 
-def record_report_domains(session: Session, report: Report) -> list[Domain]:
-    """Count each domain of a new report once, and link them. Call once, right after storing it.
+def record_report_domains(session: Session, report: Report) -> list[int]:
+    """Count each domain of a new report once, and link them. Call once, right after storing it."""
+    return record_domains(session, [(report.id, report.domains or [], report.received_at)])
 
-    One upsert per domain counts it and locks its row (in sorted order, so two workers storing
-    reports with the same domains never wait on each other in a cycle); one insert links them.
+
+def record_domains(
+    session: Session, reports: Sequence[tuple[int, Sequence[str], datetime]]
+) -> list[int]:
+    """Count the domains of new reports (report id, defanged domains, received at) and link them.
+
+    Two statements for any number of reports: one upsert counts each domain (its rows locked
+    until commit, in sorted order, so that two workers never wait on each other in a cycle);
+    one insert links the reports to them. Returns the domains' ids.
     """
-    seen = report.received_at
-    records: list[Domain] = []
-    for value in sorted(set(report.domains or [])):
-        record = insert_returning(
-            session,
-            Domain,
-            {
-                "domain": value,
-                "report_count": 1,
-                "first_seen_at": seen,
-                "last_seen_at": seen,
-                "status": "new",
-            },
-            "domain",
-            update={
-                "report_count": Domain.report_count + 1,
-                "first_seen_at": earlier_of(Domain.first_seen_at, seen),
-                "last_seen_at": later_of(Domain.last_seen_at, seen),
-            },
-        )
-        assert record is not None  # DO UPDATE always returns the row
-        records.append(record)
-    links = [{"report_id": report.id, "domain_id": record.id} for record in records]
+    seen: dict[str, list[datetime]] = {}
+    for _, domains, at in reports:
+        for value in set(domains):
+            seen.setdefault(value, []).append(at)
+    rows = [
+        {
+            "domain": value,
+            "report_count": len(times),
+            "first_seen_at": min(times),
+            "last_seen_at": max(times),
+            "status": "new",
+        }
+        for value, times in seen.items()
+    ]
+    counted = upsert_many(
+        session,
+        Domain,
+        rows,
+        "domain",
+        lambda new: {
+            "report_count": Domain.report_count + new.report_count,
+            "first_seen_at": earlier_of(Domain.first_seen_at, new.first_seen_at),
+            "last_seen_at": later_of(Domain.last_seen_at, new.last_seen_at),
+        },
+        Domain.id,
+        Domain.domain,
+    )
+    ids = {value: domain_id for domain_id, value in counted}
+    links = [
+        {"report_id": report_id, "domain_id": ids[value]}
+        for report_id, domains, _ in reports
+        for value in sorted(set(domains))
+    ]
     insert_ignore_many(session, ReportDomain, links, "report_id", "domain_id")
-    return records
+    return sorted(ids.values())
 
 
 def find_domain(session: Session, raw: str) -> Domain | None:

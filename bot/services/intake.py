@@ -117,6 +117,18 @@ def lock_event(session: Session, event_id: int) -> InboundEvent | None:
     ).one_or_none()
 
 
+def lock_events(session: Session, event_ids: Sequence[int]) -> list[InboundEvent]:
+    """The events, locked until commit, in id order (so that two workers never wait in a cycle)."""
+    return list(
+        session.scalars(
+            select(InboundEvent)
+            .where(InboundEvent.id.in_(sorted(set(event_ids))))
+            .order_by(InboundEvent.id)
+            .with_for_update()
+        ).all()
+    )
+
+
 def mark_enqueued(session: Session, event_id: int) -> None:
     event = session.get(InboundEvent, event_id)
     if event is not None and event.status == "received":

@@ -7,6 +7,7 @@ and every reply is keyed on its event, so a re-run never sends anything twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -20,13 +21,18 @@ from bot.domain.language import Language, detect_language
 from bot.domain.numbers import Number
 from bot.domain.report_text import read_report, sender_answer
 from bot.prompts import render
-from bot.security.pseudonyms import decrypt_phone
 from bot.services import reporters as reporter_service
-from bot.services.campaigns import assign_campaign
-from bot.services.domains import record_report_domains
+from bot.services.campaigns import assign_campaigns
+from bot.services.domains import record_domains
 from bot.services.intake import lock_event
-from bot.services.replies import queue_reply_ids
-from bot.services.reports import attach_number, record_report
+from bot.services.replies import ReplyDraft, queue_replies, queue_reply_ids
+from bot.services.reports import (
+    NewReport,
+    Sighting,
+    attach_number,
+    count_reports_on_numbers,
+    record_reports,
+)
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -55,20 +61,34 @@ def handle_sms_event(session: Session, event: InboundEvent | None) -> Outcome:
     if event is None or event.status == "done":
         return Outcome()
     outcome = _handle(session, event)
+    mark_done(event)
+    return outcome
+
+
+def mark_done(event: InboundEvent) -> None:
     # Counted with the outcome, in the same UPDATE: a failed attempt rolls back either way.
     event.attempts += 1
     event.status = "done"
     event.processed_at = utcnow()
     event.error = None
-    return outcome
+
+
+def is_plain_report(reporter: Reporter, body: str) -> bool:
+    """A new report, not a keyword and not the answer to our "who sent it?" question."""
+    if parse_keyword(body) is not None:
+        return False
+    return reporter_service.awaited_report_id(reporter) is None or sender_answer(body) is None
 
 
 def _handle(session: Session, event: InboundEvent) -> Outcome:
     settings = get_settings()
-    phone = decrypt_phone(event.from_enc) if event.from_enc else None
-    if event.reporter_pseudonym is None:
+    pseudonym = event.reporter_pseudonym
+    if pseudonym is None:
         return Outcome(action="no_reporter")
-    reporter = reporter_service.get_or_create_reporter(session, event.reporter_pseudonym, phone)
+    # The event's encrypted phone is the reporter's: no need to decrypt it here.
+    reporter = reporter_service.get_or_create_reporters(session, {pseudonym: event.from_enc})[
+        pseudonym
+    ]
     body = clean_body(str(event.params.get("Body", "")), settings.max_report_chars)
 
     keyword = parse_keyword(body)
@@ -153,41 +173,80 @@ def _complete_report(
 
 
 def _new_report(session: Session, event: InboundEvent, reporter: Reporter, body: str) -> Outcome:
+    return new_reports(session, [(event, reporter, body)])[0]
+
+
+def new_reports(
+    session: Session, items: Sequence[tuple[InboundEvent, Reporter, str]]
+) -> list[Outcome]:
+    """Store new reports and queue their replies: the same few statements for one or many.
+
+    Each item is an event, its reporter and its text. A reporter may appear only once: their
+    conversation state is set from their one report.
+    """
+    if not items:
+        return []
     settings = get_settings()
-    read = read_report(body)
-    classification = classify(read.text, read.indicators, read.reported, read.channel)
-    lang = _language(reporter, body)
-    report = record_report(
+    reads = []
+    for event, reporter, body in items:
+        read = read_report(body)
+        classification = classify(read.text, read.indicators, read.reported, read.channel)
+        reads.append((event, reporter, body, read, classification, _language(reporter, body)))
+    numbers = count_reports_on_numbers(
         session,
-        event,
-        reporter_id=reporter.id,
-        channel=read.channel,
-        body=body,
-        language=lang,
-        indicators=read.indicators,
-        classification=classification,
+        [
+            Sighting(read.reported, event.received_at, read.channel, reporter.id)
+            for event, reporter, _, read, _, _ in reads
+            if read.reported is not None
+        ],
     )
-    record_report_domains(session, report)
-    assign_campaign(session, report)
-    if read.reported is not None:
-        attach_number(session, report, read.reported)
-        reporter_service.clear_awaiting(reporter)
-    else:
-        reporter_service.await_sender(reporter, report.id, settings.conversation_ttl_seconds)
-    text = advice.report_reply(lang, classification, read.reported, read.reported is None)
-    log.info(
-        "report %s stored: channel=%s family=%s number=%s",
-        report.id,
-        read.channel,
-        classification.family,
-        read.reported.canonical
-        if read.reported and not read.reported.is_phone
-        else "phone"
-        if read.reported
-        else "awaited",
+    reports = record_reports(
+        session,
+        [
+            NewReport(
+                event,
+                reporter_id=reporter.id,
+                channel=read.channel,
+                body=body,
+                language=lang,
+                indicators=read.indicators,
+                classification=classification,
+                number_id=numbers[read.reported.canonical].number_id if read.reported else None,
+            )
+            for event, reporter, body, read, classification, lang in reads
+        ],
     )
-    return Outcome(
-        _reply(session, event, reporter, "advice", text, lang, report.id),
-        report_id=report.id,
-        action="report",
-    )
+    record_domains(session, [(r.id, r.domains or [], r.received_at) for r in reports])
+    assign_campaigns(session, reports)
+    drafts: list[ReplyDraft] = []
+    for (event, reporter, _, read, classification, lang), report in zip(
+        reads, reports, strict=True
+    ):
+        if read.reported is not None:
+            reporter_service.clear_awaiting(reporter)
+        else:
+            reporter_service.await_sender(reporter, report.id, settings.conversation_ttl_seconds)
+        text = advice.report_reply(lang, classification, read.reported, read.reported is None)
+        drafts.append(
+            ReplyDraft(f"event:{event.id}", reporter, "advice", text, lang, event.id, report.id)
+        )
+        log.info(
+            "report %s stored: channel=%s family=%s number=%s",
+            report.id,
+            read.channel,
+            classification.family,
+            read.reported.canonical
+            if read.reported and not read.reported.is_phone
+            else "phone"
+            if read.reported
+            else "awaited",
+        )
+    queued = queue_replies(session, drafts)
+    return [
+        Outcome(
+            [queued[draft.dedupe_key]] if draft.dedupe_key in queued else [],
+            report_id=report.id,
+            action="report",
+        )
+        for draft, report in zip(drafts, reports, strict=True)
+    ]

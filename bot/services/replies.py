@@ -2,54 +2,87 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.db.models import Reply, Reporter
+from bot.db.types import utcnow
 from bot.domain.segments import count_segments
-from bot.services.abuse import hold_back_reason
-from bot.services.dialect import insert_returning
+from bot.services.abuse import RecentReplies, hold_back_reason
+from bot.services.dialect import insert_ignore_into
 
 
-def queue_reply(
-    session: Session,
-    *,
-    dedupe_key: str,
-    reporter: Reporter,
-    kind: str,
-    body: str,
-    language: str,
-    event_id: int | None = None,
-    report_id: int | None = None,
-) -> Reply | None:
-    """Create the reply unless one with this key exists. Returns it only when it is to be sent.
+@dataclass(frozen=True)
+class ReplyDraft:
+    dedupe_key: str
+    reporter: Reporter
+    kind: str
+    body: str
+    language: str
+    event_id: int | None = None
+    report_id: int | None = None
+
+
+def queue_replies(session: Session, drafts: Sequence[ReplyDraft]) -> dict[str, int]:
+    """Store replies, at most one per dedupe key; returns the ids of those to send, by key.
 
     A reply that must be held back is still stored, with the reason as its status: `suppressed`
     (the reporter opted out), `rate_limited` (over the hourly budget) or `loop` (an automated
-    sender answering our replies).
+    sender answering our replies). Two statements for any number of replies: the reporters'
+    recent replies, read at once, and one insert.
     """
-    count = count_segments(body)
-    held_back = hold_back_reason(session, reporter)
-    values = {
-        "dedupe_key": dedupe_key,
-        "event_id": event_id,
-        "report_id": report_id,
-        "reporter_id": reporter.id,
-        "kind": kind,
-        "body": body,
-        "language": language,
-        "encoding": count.encoding,
-        "segments": count.segments,
-        "status": held_back or "queued",
-        "attempts": 0,
+    if not drafts:
+        return {}
+    now = utcnow()
+    recent = RecentReplies.read_many(
+        session, [d.reporter.id for d in drafts if not d.reporter.opted_out], now
+    )
+    rows: list[dict[str, Any]] = []
+    for draft in drafts:
+        reporter_id = draft.reporter.id
+        held_back = hold_back_reason(session, draft.reporter, recent.get(reporter_id), now)
+        if held_back is None and reporter_id in recent:
+            # Counted against the hourly budget of the next reply to the same person.
+            counted = recent[reporter_id].counted + 1
+            recent[reporter_id] = dataclasses.replace(recent[reporter_id], counted=counted)
+        count = count_segments(draft.body)
+        rows.append(
+            {
+                "dedupe_key": draft.dedupe_key,
+                "event_id": draft.event_id,
+                "report_id": draft.report_id,
+                "reporter_id": reporter_id,
+                "kind": draft.kind,
+                "body": draft.body,
+                "language": draft.language,
+                "encoding": count.encoding,
+                "segments": count.segments,
+                "status": held_back or "queued",
+                "attempts": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    statement = insert_ignore_into(session, Reply, "dedupe_key").returning(
+        Reply.id, Reply.dedupe_key, Reply.status
+    )
+    return {
+        key: reply_id
+        for reply_id, key, status in session.execute(statement, rows)
+        if status == "queued"
     }
-    reply = insert_returning(session, Reply, values, "dedupe_key")
-    return reply if reply is not None and reply.status == "queued" else None
+
+
+def queue_reply(session: Session, **reply: Any) -> Reply | None:
+    """Create the reply unless one with this key exists. Returns it only when it is to be sent."""
+    ids = list(queue_replies(session, [ReplyDraft(**reply)]).values())
+    return session.get(Reply, ids[0]) if ids else None
 
 
 def queue_reply_ids(session: Session, **reply: Any) -> list[int]:
-    """`queue_reply`, flushed, as the ids the job enqueues once the transaction commits."""
-    queued = queue_reply(session, **reply)
-    session.flush()
-    return [queued.id] if queued is not None else []
+    """`queue_reply`, as the ids the job enqueues once the transaction commits."""
+    return list(queue_replies(session, [ReplyDraft(**reply)]).values())

@@ -2,38 +2,61 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
+from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.db.models import Reporter
 from bot.db.types import utcnow
 from bot.security.pseudonyms import encrypt_phone
-from bot.services.dialect import insert_returning
 
 
 def get_or_create_reporter(session: Session, pseudonym: str, phone: str | None) -> Reporter:
+    return get_or_create_reporters(session, {pseudonym: encrypt_phone(phone) if phone else None})[
+        pseudonym
+    ]
+
+
+def get_or_create_reporters(
+    session: Session, phones: Mapping[str, str | None]
+) -> dict[str, Reporter]:
+    """The reporters of these pseudonyms (with their encrypted phones), created or seen again.
+
+    One statement for all: the rows come back locked until commit, in pseudonym order. A known
+    reporter without a phone on record gets this one.
+    """
+    if not phones:
+        return {}
     now = utcnow()
-    # Created, or seen again: either way the row comes back locked, in one statement.
-    reporter = insert_returning(
-        session,
-        Reporter,
+    rows = [
         {
             "pseudonym": pseudonym,
-            "phone_enc": encrypt_phone(phone) if phone else None,
+            "phone_enc": phone_enc,
             "language": "fr",
             "language_chosen": False,
             "opted_out": False,
             "created_at": now,
             "last_seen_at": now,
+        }
+        for pseudonym, phone_enc in sorted(phones.items())
+    ]
+    module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = module.insert(Reporter).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=["pseudonym"],
+        set_={
+            "last_seen_at": now,
+            "phone_enc": func.coalesce(Reporter.phone_enc, statement.excluded.phone_enc),
         },
-        "pseudonym",
-        update={"last_seen_at": now},
     )
-    assert reporter is not None  # DO UPDATE always returns the row
-    if phone and reporter.phone_enc is None:
-        reporter.phone_enc = encrypt_phone(phone)
-    return reporter
+    reporters = session.scalars(
+        statement.returning(Reporter), execution_options={"populate_existing": True}
+    ).all()
+    return {reporter.pseudonym: reporter for reporter in reporters}
 
 
 def opt_out(reporter: Reporter) -> None:

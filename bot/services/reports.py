@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import InboundEvent, NumberReporter, Report, ReportedNumber
@@ -12,7 +16,21 @@ from bot.db.types import utcnow
 from bot.domain.classifier import Classification
 from bot.domain.indicators import Indicators
 from bot.domain.numbers import Number
-from bot.services.dialect import earlier_of, insert_ignore, insert_returning, later_of
+from bot.services.dialect import earlier_of, insert_ignore_into, later_of, upsert_many
+
+
+@dataclass(frozen=True)
+class NewReport:
+    """What processing read from one event, to store as a report."""
+
+    event: InboundEvent
+    reporter_id: int | None
+    channel: str
+    body: str
+    language: str
+    indicators: Indicators
+    classification: Classification
+    number_id: int | None = None
 
 
 def record_report(
@@ -26,81 +44,140 @@ def record_report(
     indicators: Indicators,
     classification: Classification,
 ) -> Report:
-    report = Report(
-        event_id=event.id,
-        source_sid=event.source_sid,
-        received_at=event.received_at,
-        channel=channel,
-        reporter_id=reporter_id,
-        body=body,
-        family=classification.family,
-        language=language,
-        reasons=list(classification.reasons),
-        acted=classification.acted,
-        numbers=[n.canonical for n in indicators.numbers],
-        domains=indicators.defanged_domains,
-        urls=indicators.defanged_urls,
-    )
-    session.add(report)
-    session.flush()
-    return report
+    new = NewReport(event, reporter_id, channel, body, language, indicators, classification)
+    return record_reports(session, [new])[0]
 
 
-def count_report_on_number(
-    session: Session, number: Number, seen_at: datetime, channel: str
-) -> ReportedNumber:
-    """Count one more report against the number, creating its row if new, in one statement.
+def record_reports(session: Session, reports: Sequence[NewReport]) -> list[Report]:
+    """Insert reports in one statement; returns them in the order given."""
+    if not reports:
+        return []
+    rows = [
+        {
+            "event_id": new.event.id,
+            "source_sid": new.event.source_sid,
+            "received_at": new.event.received_at,
+            "channel": new.channel,
+            "reporter_id": new.reporter_id,
+            "number_id": new.number_id,
+            "body": new.body,
+            "family": new.classification.family,
+            "language": new.language,
+            "reasons": list(new.classification.reasons),
+            "acted": new.classification.acted,
+            "numbers": [n.canonical for n in new.indicators.numbers],
+            "domains": new.indicators.defanged_domains,
+            "urls": new.indicators.defanged_urls,
+        }
+        for new in reports
+    ]
+    statement = insert(Report).returning(Report, sort_by_parameter_order=True)
+    return list(session.scalars(statement, rows).all())
 
-    The upsert leaves the row locked until commit (PostgreSQL; SQLite locks the database), so
-    concurrent workers never lose a count.
+
+@dataclass(frozen=True)
+class Sighting:
+    """One report naming a number: when, by which channel, and by whom."""
+
+    number: Number
+    seen_at: datetime
+    channel: str
+    reporter_id: int | None
+
+
+@dataclass(frozen=True)
+class NumberCount:
+    number_id: int
+    reporter_count: int  # distinct reporters of the number, this batch included
+
+
+def count_reports_on_numbers(
+    session: Session, sightings: Sequence[Sighting]
+) -> dict[str, NumberCount]:
+    """Count reports against their numbers, creating rows for new ones: three statements a batch.
+
+    One upsert counts every number (its rows stay locked until commit, so concurrent workers
+    never lose a count); one insert links each reporter to each number once; one update adds
+    the reporters that were new to a number. Returns the counts by canonical number.
     """
-    call = 1 if channel == "call" else 0
-    record = insert_returning(
+    if not sightings:
+        return {}
+    by_number: dict[str, list[Sighting]] = {}
+    for sighting in sightings:
+        by_number.setdefault(sighting.number.canonical, []).append(sighting)
+    rows = []
+    for canonical, group in by_number.items():
+        calls = sum(1 for s in group if s.channel == "call")
+        rows.append(
+            {
+                "number": canonical,
+                "number_type": group[0].number.number_type.value,
+                "country": group[0].number.country,
+                "report_count": len(group),
+                "reporter_count": 0,
+                "sms_count": len(group) - calls,
+                "call_count": calls,
+                "first_reported_at": min(s.seen_at for s in group),
+                "last_reported_at": max(s.seen_at for s in group),
+                "status": "new",
+            }
+        )
+    table = ReportedNumber
+    counted = upsert_many(
         session,
         ReportedNumber,
-        {
-            "number": number.canonical,
-            "number_type": number.number_type.value,
-            "country": number.country,
-            "report_count": 1,
-            "reporter_count": 0,
-            "sms_count": 1 - call,
-            "call_count": call,
-            "first_reported_at": seen_at,
-            "last_reported_at": seen_at,
-            "status": "new",
-        },
+        rows,
         "number",
-        update={
-            "report_count": ReportedNumber.report_count + 1,
-            "sms_count": ReportedNumber.sms_count + (1 - call),
-            "call_count": ReportedNumber.call_count + call,
-            "first_reported_at": earlier_of(ReportedNumber.first_reported_at, seen_at),
-            "last_reported_at": later_of(ReportedNumber.last_reported_at, seen_at),
+        lambda new: {
+            "report_count": table.report_count + new.report_count,
+            "sms_count": table.sms_count + new.sms_count,
+            "call_count": table.call_count + new.call_count,
+            "first_reported_at": earlier_of(table.first_reported_at, new.first_reported_at),
+            "last_reported_at": later_of(table.last_reported_at, new.last_reported_at),
         },
+        table.id,
+        table.number,
+        table.reporter_count,
     )
-    assert record is not None  # DO UPDATE always returns the row
-    return record
+    ids = {number: (number_id, reporters) for number_id, number, reporters in counted}
+    links: dict[tuple[int, int], datetime] = {}
+    for sighting in sightings:
+        if sighting.reporter_id is not None:
+            pair = (ids[sighting.number.canonical][0], sighting.reporter_id)
+            links[pair] = min(links.get(pair, sighting.seen_at), sighting.seen_at)
+    added: Counter[int] = Counter()
+    if links:
+        linked = session.execute(
+            insert_ignore_into(session, NumberReporter, "number_id", "reporter_id").returning(
+                NumberReporter.number_id
+            ),
+            [
+                {"number_id": n, "reporter_id": r, "first_reported_at": at}
+                for (n, r), at in sorted(links.items())
+            ],
+        )
+        added.update(number_id for (number_id,) in linked)
+    if added:
+        # The rows are locked since the upsert, so these increments are safe.
+        numbers = cast(Table, ReportedNumber.__table__)
+        session.execute(
+            update(numbers)
+            .where(numbers.c.id == bindparam("number_id"))
+            .values(reporter_count=numbers.c.reporter_count + bindparam("added")),
+            [{"number_id": n, "added": k} for n, k in sorted(added.items())],
+        )
+    return {
+        number: NumberCount(number_id, reporters + added[number_id])
+        for number, (number_id, reporters) in ids.items()
+    }
 
 
 def attach_number(session: Session, report: Report, number: Number) -> ReportedNumber:
     """Log the report against its number, counting each reporter once per number."""
-    record = count_report_on_number(session, number, report.received_at, report.channel)
-    report.number_id = record.id
-    if report.reporter_id is not None and insert_ignore(
-        session,
-        NumberReporter,
-        {
-            "number_id": record.id,
-            "reporter_id": report.reporter_id,
-            "first_reported_at": report.received_at,
-        },
-        "number_id",
-        "reporter_id",
-    ):
-        # The row is locked since the upsert, so this increment is safe.
-        record.reporter_count += 1
-    session.flush()
+    sighting = Sighting(number, report.received_at, report.channel, report.reporter_id)
+    count = count_reports_on_numbers(session, [sighting])[number.canonical]
+    report.number_id = count.number_id
+    record = session.get_one(ReportedNumber, count.number_id, populate_existing=True)
     report.number = record
     return record
 
