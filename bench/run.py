@@ -84,7 +84,7 @@ def wait_for(predicate: Callable[[], bool], timeout: float, every: float = 0.5) 
 
 # -- database checks ----------------------------------------------------------------------------
 
-HANDED = "('outbox','sent','delivered','undelivered','failed','suppressed','queued_at_twilio')"
+HANDED = "('outbox','accepted','sent','delivered','undelivered','failed','suppressed')"
 
 
 @dataclass

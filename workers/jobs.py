@@ -10,8 +10,9 @@ from bot.services.call_processing import CALL_EVENT_KINDS, handle_call_event
 from bot.services.dialect import commit_without_waiting_for_disk
 from bot.services.intake import lock_event, lock_events, record_event_failure
 from bot.services.processing import handle_sms_event
+from bot.settings import get_settings
 from workers import sender
-from workers.queues import enqueue_new_replies, enqueue_reply
+from workers.queues import enqueue_reply, enqueue_send_jobs, replies_per_send_job, send_job_ids
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def process_event(event_id: int) -> str:
 
 
 class BatchIncomplete(RuntimeError):
-    """Some events of a batch failed: the job raises so that RQ retries it (done ones skip)."""
+    """Some items of a batch failed: the job raises so that RQ retries it (done ones skip)."""
 
 
 def process_events(event_ids: list[int]) -> str:
@@ -50,10 +51,11 @@ def process_events(event_ids: list[int]) -> str:
     events already done are skipped, and those still failing once the retries are spent are
     left to the sweeper, which gives up on them after `MAX_EVENT_ATTEMPTS`.
     """
+    send_jobs = send_job_ids(replies_per_send_job(get_settings().sender_rate_per_second))
     try:
         with session_scope() as session:
             commit_without_waiting_for_disk(session)
-            outcomes = handle_events(session, lock_events(session, event_ids))
+            outcomes = handle_events(session, lock_events(session, event_ids), send_jobs)
     except Exception as exc:
         log.warning(
             "batch of %d events failed (%s); processing them one by one",
@@ -61,12 +63,21 @@ def process_events(event_ids: list[int]) -> str:
             exc.__class__.__name__,
         )
         return _one_by_one(event_ids)
-    reply_ids = [reply_id for outcome in outcomes for reply_id in outcome.reply_ids]
+    batched: dict[str, list[int]] = {}
+    alone: list[int] = []
+    for outcome in outcomes:
+        if outcome.send_job_id is not None:
+            batched.setdefault(outcome.send_job_id, []).extend(outcome.reply_ids)
+        else:
+            alone += outcome.reply_ids
     try:
-        enqueue_new_replies(reply_ids)
+        enqueue_send_jobs(batched)
+        for reply_id in alone:
+            enqueue_reply(reply_id)
     except Exception:
-        log.exception("could not enqueue %d replies; the sweeper will", len(reply_ids))
-    return f"{len(outcomes)} events, {len(reply_ids)} replies"
+        log.exception("could not enqueue the replies of %d events; the sweeper will", len(outcomes))
+    replies = sum(len(ids) for ids in batched.values()) + len(alone)
+    return f"{len(outcomes)} events, {replies} replies"
 
 
 def _one_by_one(event_ids: list[int]) -> str:
@@ -84,3 +95,21 @@ def _one_by_one(event_ids: list[int]) -> str:
 
 def send_reply(reply_id: int) -> str:
     return sender.send_reply(reply_id)
+
+
+def send_replies(reply_ids: list[int]) -> str:
+    """The send job of a batch's replies, one after the other, each paced and sent at most once.
+
+    A reply that fails (Twilio busy, the network) does not hold back the others; the job then
+    raises and RQ retries it with backoff: replies already handed over are skipped.
+    """
+    failed: list[int] = []
+    for reply_id in reply_ids:
+        try:
+            sender.send_reply(reply_id)
+        except Exception:
+            log.exception("reply %s not sent", reply_id)
+            failed.append(reply_id)
+    if failed:
+        raise BatchIncomplete(f"{len(failed)} of {len(reply_ids)} replies not sent: {failed[:10]}")
+    return f"{len(reply_ids)} replies"

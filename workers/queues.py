@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 
 from redis import Redis
@@ -178,21 +179,40 @@ def enqueue_reply(reply_id: int) -> bool:
     )
 
 
-def enqueue_new_replies(reply_ids: Sequence[int]) -> None:
-    """The send jobs of replies just created, in one pipelined round trip.
+def send_job_ids(replies_per_job: int) -> Iterator[str]:
+    """Names for the send jobs of a batch's replies, `replies_per_job` replies to a job.
 
-    No job can exist yet for a reply this transaction created, so the unique check is skipped.
+    Drawn before the replies are stored, so that each reply row names its job (the sweeper
+    leaves a reply alone while that job waits).
     """
-    if not reply_ids:
+    base = f"replies-{uuid.uuid4().hex}"
+    size = max(1, replies_per_job)
+    for index in itertools.count():
+        yield f"{base}-{index // size}"
+
+
+def replies_per_send_job(rate_per_second: float) -> int:
+    """About a second of sending per job: a worker paced by the sender comes back to the intake
+    queue at least once a second."""
+    return max(1, min(100, int(rate_per_second)))
+
+
+def enqueue_send_jobs(jobs: Mapping[str, Sequence[int]]) -> None:
+    """The send jobs of replies just created (job id: reply ids), in one pipelined round trip.
+
+    No job can exist yet for replies this transaction created, so the unique check is skipped.
+    """
+    if not jobs:
         return
     get_queue(REPLIES_QUEUE).enqueue_many(
         [
             Queue.prepare_data(
-                "workers.jobs.send_reply",
-                args=(reply_id,),
-                job_id=reply_job_id(reply_id),
+                "workers.jobs.send_replies",
+                args=(list(reply_ids),),
+                job_id=job_id,
                 retry=send_retry(),
             )
-            for reply_id in reply_ids
+            for job_id, reply_ids in jobs.items()
+            if reply_ids
         ]
     )

@@ -34,6 +34,18 @@ class TransientSendError(RuntimeError):
     """Twilio was busy or failing: the job raises so that RQ retries it later."""
 
 
+# Twilio's first states for a message it has taken. Ours stays apart: `queued` here means
+# "waiting in our queue", and the sweeper re-enqueues such replies.
+TWILIO_ACCEPTED_STATES = frozenset({"queued", "accepted", "scheduled", "sending"})
+
+
+def status_after_create(twilio_status: str | None) -> str:
+    """Our status for a reply Twilio has just taken; its callbacks move it on from there."""
+    if not twilio_status or twilio_status in TWILIO_ACCEPTED_STATES:
+        return "accepted"
+    return twilio_status
+
+
 def sender_pacer() -> SendPacer:
     """The pacer of this deployment's sender: its messaging service, number, or one default."""
     settings = get_settings()
@@ -142,7 +154,7 @@ def send_reply(reply_id: int) -> str:
         raise TransientSendError(f"Twilio {exc.status} {code}") from exc
     _finish(
         reply_id,
-        status=message.status or "sent",
+        status=status_after_create(message.status),
         twilio_sid=message.sid,
         sent_at=utcnow(),
         error_code=None,

@@ -91,9 +91,12 @@ def sweep_once() -> SweepResult:
             .order_by(Reply.id)
             .limit(BATCH)
         ).all()
-        waiting = waiting_jobs([reply_job_id(reply.id) for reply in replies])
+        waiting = waiting_jobs(
+            [reply_job_id(reply.id) for reply in replies]
+            + sorted({reply.job_id for reply in replies if reply.job_id})
+        )
         for reply in replies:
-            if reply_job_id(reply.id) in waiting:
+            if reply_job_id(reply.id) in waiting or reply.job_id in waiting:
                 continue
             if enqueue_reply(reply.id):
                 result.replies += 1

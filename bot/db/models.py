@@ -151,9 +151,12 @@ class Reply(Base):
     language: Mapped[str] = mapped_column(String(8), default="fr")
     encoding: Mapped[str] = mapped_column(String(8))
     segments: Mapped[int] = mapped_column(Integer)
-    # queued, sending, sent, delivered, undelivered, failed, outbox, suppressed
+    # queued (by us), sending, accepted (by Twilio), sent, delivered, undelivered, failed, outbox,
+    # suppressed, rate_limited, loop
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The send job that carries it when replies are sent in batches (see workers.queues).
+    job_id: Mapped[str | None] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     attempt_started_at: Mapped[datetime | None]
     error_code: Mapped[str | None] = mapped_column(String(16))

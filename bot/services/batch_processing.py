@@ -11,7 +11,7 @@ paths, so their conversation unfolds in the order they wrote.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -29,8 +29,13 @@ from bot.services.reporters import get_or_create_reporters
 from bot.settings import get_settings
 
 
-def handle_events(session: Session, events: Sequence[InboundEvent]) -> list[Outcome]:
-    """Process events locked by `lock_events`; events already done are skipped."""
+def handle_events(
+    session: Session, events: Sequence[InboundEvent], send_jobs: Iterator[str] | None = None
+) -> list[Outcome]:
+    """Process events locked by `lock_events`; events already done are skipped.
+
+    The plain reports' replies are given to the batch send jobs named by `send_jobs`.
+    """
     todo = [event for event in events if event.status != "done"]
     per_person = Counter(event.reporter_pseudonym for event in todo)
     alone = {
@@ -51,7 +56,7 @@ def handle_events(session: Session, events: Sequence[InboundEvent]) -> list[Outc
             plain.append((event, reporter, body))
         else:
             others.append(event)
-    outcomes = new_reports(session, plain)
+    outcomes = new_reports(session, plain, send_jobs)
     for event, _, _ in plain:
         mark_done(event)
     for event in others:

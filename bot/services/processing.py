@@ -7,7 +7,7 @@ and every reply is keyed on its event, so a re-run never sends anything twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -45,6 +45,8 @@ class Outcome:
     reply_ids: list[int] = field(default_factory=list)
     report_id: int | None = None
     action: str = "skipped"
+    # The batch send job that carries the replies; None: each needs a job of its own.
+    send_job_id: str | None = None
 
 
 def clean_body(raw: str, limit: int) -> str:
@@ -177,12 +179,15 @@ def _new_report(session: Session, event: InboundEvent, reporter: Reporter, body:
 
 
 def new_reports(
-    session: Session, items: Sequence[tuple[InboundEvent, Reporter, str]]
+    session: Session,
+    items: Sequence[tuple[InboundEvent, Reporter, str]],
+    send_jobs: Iterator[str] | None = None,
 ) -> list[Outcome]:
     """Store new reports and queue their replies: the same few statements for one or many.
 
     Each item is an event, its reporter and its text. A reporter may appear only once: their
-    conversation state is set from their one report.
+    conversation state is set from their one report. `send_jobs` names the batch send job of
+    each reply in turn; without it, each reply gets a job of its own.
     """
     if not items:
         return []
@@ -228,7 +233,16 @@ def new_reports(
             reporter_service.await_sender(reporter, report.id, settings.conversation_ttl_seconds)
         text = advice.report_reply(lang, classification, read.reported, read.reported is None)
         drafts.append(
-            ReplyDraft(f"event:{event.id}", reporter, "advice", text, lang, event.id, report.id)
+            ReplyDraft(
+                f"event:{event.id}",
+                reporter,
+                "advice",
+                text,
+                lang,
+                event.id,
+                report.id,
+                job_id=next(send_jobs) if send_jobs is not None else None,
+            )
         )
         log.info(
             "report %s stored: channel=%s family=%s number=%s",
@@ -247,6 +261,7 @@ def new_reports(
             [queued[draft.dedupe_key]] if draft.dedupe_key in queued else [],
             report_id=report.id,
             action="report",
+            send_job_id=draft.job_id,
         )
         for draft, report in zip(drafts, reports, strict=True)
     ]

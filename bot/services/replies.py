@@ -25,6 +25,7 @@ class ReplyDraft:
     language: str
     event_id: int | None = None
     report_id: int | None = None
+    job_id: str | None = None  # the send job that will carry it, when sent in batches
 
 
 def queue_replies(session: Session, drafts: Sequence[ReplyDraft]) -> dict[str, int]:
@@ -63,6 +64,7 @@ def queue_replies(session: Session, drafts: Sequence[ReplyDraft]) -> dict[str, i
                 "segments": count.segments,
                 "status": held_back or "queued",
                 "attempts": 0,
+                "job_id": draft.job_id,
                 "created_at": now,
                 "updated_at": now,
             }

@@ -1,0 +1,79 @@
+"""The jobs: an intake batch processed as one, its replies sent in batches, each at most once."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from rq.job import Job
+from sqlalchemy import select
+
+from bot.db.models import Reply
+from bot.db.session import session_scope
+from bot.services.intake import Inbound, record_inbound_events
+from bot.settings import get_settings
+from tests.fakes.twilio_api import FakeTwilioServer
+from tests.helpers import run_worker_until_idle
+from workers import jobs
+from workers.queues import REPLIES_QUEUE, get_queue, get_redis
+from workers.sweeper import sweep_once
+
+PARCEL = "Votre colis est en attente, frais de port 1,99e a regler sur colis-frais.test"
+
+
+def stored_batch(count: int) -> list[int]:
+    with session_scope() as session:
+        stored = record_inbound_events(
+            session,
+            [
+                Inbound("SM" + secrets.token_hex(16), "sms", {"Body": PARCEL}, f"+336110000{i:02d}")
+                for i in range(count)
+            ],
+        )
+    return [s.event_id for s in stored]
+
+
+def replies() -> list[Reply]:
+    with session_scope() as session:
+        return list(session.scalars(select(Reply).order_by(Reply.id)).all())
+
+
+def test_a_batchs_replies_go_out_in_send_jobs_of_a_second_each(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SENDER_RATE_PER_SECOND", "4")
+    get_settings.cache_clear()
+    jobs.process_events(stored_batch(10))
+    queued = replies()
+    assert len(queued) == 10 and {r.status for r in queued} == {"queued"}
+    # 4 replies a job at 4 a second: 3 jobs, each reply naming its own.
+    job_ids = get_queue(REPLIES_QUEUE).job_ids
+    assert len(job_ids) == 3
+    assert {r.job_id for r in queued} == set(job_ids)
+    run_worker_until_idle()
+    assert {r.status for r in replies()} == {"outbox"}
+
+
+def test_a_failed_send_does_not_hold_back_the_others(fake_twilio: FakeTwilioServer) -> None:
+    jobs.process_events(stored_batch(3))
+    ids = [r.id for r in replies()]
+    fake_twilio.state.fail_next(1, 503, 20003, "busy")
+    with pytest.raises(jobs.BatchIncomplete):
+        jobs.send_replies(ids)
+    assert [r.status for r in replies()] == ["queued", "accepted", "accepted"]
+    assert jobs.send_replies(ids) == "3 replies"  # RQ's retry: only the first is sent now
+    assert [r.status for r in replies()] == ["accepted"] * 3
+    assert len(fake_twilio.state.messages) == 3
+
+
+def test_the_sweeper_leaves_replies_whose_send_job_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SWEEPER_GRACE_SECONDS", "0")
+    get_settings.cache_clear()
+    jobs.process_events(stored_batch(2))
+    assert sweep_once().replies == 0  # their batch's send job waits
+    [job_id] = {r.job_id for r in replies()}
+    assert job_id is not None
+    Job.fetch(job_id, connection=get_redis()).delete()  # lost
+    assert sweep_once().replies == 2
+    run_worker_until_idle()
+    assert [r.status for r in replies()] == ["outbox", "outbox"]
