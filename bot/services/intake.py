@@ -37,6 +37,7 @@ class Stored:
     source_sid: str
     created: bool
     pending: bool
+    job_id: str | None = None  # the job that will carry the event, when this post created it
 
 
 def _row(item: Inbound, received_at: datetime, job_id: str | None) -> dict[str, Any]:
@@ -88,7 +89,7 @@ def record_inbound_events(
     for item in items:
         sid = item.source_sid
         if sid in created and sid not in answered:
-            results.append(Stored(created[sid], sid, created=True, pending=True))
+            results.append(Stored(created[sid], sid, created=True, pending=True, job_id=job_id))
         elif sid in created:
             results.append(Stored(created[sid], sid, created=False, pending=False))
         else:

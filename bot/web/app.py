@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -27,12 +29,22 @@ from bot.web.console import domain_pages as console_domains
 from bot.web.console import pages as console_pages
 from bot.web.console import search_pages as console_search
 from bot.web.console.rendering import STATIC_DIR
+from bot.web.intake_writer import drain_intake_writer
+
+
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    yield
+    # A graceful stop lets the intake batches in flight queue their jobs (else the sweeper would).
+    await drain_intake_writer()
 
 
 def create_app() -> FastAPI:
     settings = get_settings()
     configure_logging(settings.log_level)
-    app = FastAPI(title="Scamline", version="0.1.0", docs_url="/api/docs", redoc_url=None)
+    app = FastAPI(
+        title="Scamline", version="0.1.0", docs_url="/api/docs", redoc_url=None, lifespan=lifespan
+    )
     app.include_router(twilio_sms.router)
     app.include_router(twilio_status.router)
     app.include_router(twilio_voice.router)

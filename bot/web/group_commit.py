@@ -12,10 +12,13 @@ A request is answered only after its batch committed: an acknowledged report is 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 import anyio
+
+log = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -25,18 +28,22 @@ class GroupCommit(Generic[Item, Result]):
     """Batch `submit()` calls into calls of `flush(items) -> results`, run in worker threads.
 
     `flush` must return one result per item, in order, or raise; its exception then goes to
-    every request of that batch. At most `max_flushers` batches are in flight at once, so that
-    one batch can commit while the next is being built.
+    every request of that batch. `after(results)`, if given, runs once the batch's requests
+    have their answers, before its flusher takes the next batch; it must not raise. At most
+    `max_flushers` batches are in flight at once, so that one batch can commit while the next
+    is being built.
     """
 
     def __init__(
         self,
         flush: Callable[[list[Item]], Sequence[Result]],
         *,
+        after: Callable[[Sequence[Result]], None] | None = None,
         max_batch: int = 200,
         max_flushers: int = 2,
     ) -> None:
         self._flush = flush
+        self._after = after
         self._max_batch = max_batch
         self._max_flushers = max_flushers
         self._waiting: list[tuple[Item, asyncio.Future[Result]]] = []
@@ -56,6 +63,11 @@ class GroupCommit(Generic[Item, Result]):
             task.add_done_callback(self._tasks.discard)
         # Shielded: a client that hangs up does not take its report out of a batch in flight.
         return await asyncio.shield(future)
+
+    async def drain(self) -> None:
+        """Wait until every batch submitted so far is stored and its after-step has run."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _run(self) -> None:
         try:
@@ -82,3 +94,9 @@ class GroupCommit(Generic[Item, Result]):
         for (_, future), result in zip(batch, results, strict=True):
             if not future.done():
                 future.set_result(result)
+        if self._after is not None:
+            # The requests are answered: what follows is off their path.
+            try:
+                await anyio.to_thread.run_sync(self._after, results)
+            except Exception:
+                log.exception("group commit: the after-answer step failed")

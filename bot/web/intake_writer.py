@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import Sequence
 
 from fastapi import HTTPException
 from redis.exceptions import RedisError
@@ -30,7 +31,7 @@ MAX_FLUSHERS = 2
 
 
 def store_batch(items: list[Inbound]) -> list[Stored]:
-    """One transaction for the batch, then one Redis round trip for its new jobs."""
+    """One transaction for the batch. Its job is queued after the answers (`enqueue_batch`)."""
     metrics.INTAKE_BATCH_SIZE.observe(len(items))
     job_id = new_batch_job_id()
     try:
@@ -40,19 +41,28 @@ def store_batch(items: list[Inbound]) -> list[Stored]:
         metrics.INTAKE_FAILURES.labels(reason="database").inc(len(items))
         log.error("intake: database unavailable (%s)", exc.__class__.__name__)
         raise HTTPException(503, "storage unavailable") from exc
-    _enqueue(job_id, stored)
     for item, event in zip(items, stored, strict=True):
         if event.created:
             metrics.EVENTS_RECEIVED.labels(kind=item.kind).inc()
     return stored
 
 
-def _enqueue(job_id: str, stored: list[Stored]) -> None:
-    new = [s.event_id for s in stored if s.created]
+def enqueue_batch(stored: Sequence[Stored]) -> None:
+    """Queue the batch's job, once its requests have their answers.
+
+    Twilio need not wait for Redis: the events are committed, so a job lost here (the process
+    dies, Redis is away) is queued by the sweeper instead.
+    """
+    jobs: dict[str, list[int]] = {}
+    for s in stored:
+        if s.created and s.job_id is not None:
+            jobs.setdefault(s.job_id, []).append(s.event_id)
+    new = [event_id for ids in jobs.values() for event_id in ids]
     # A SID Twilio posted again while its first event still waits: the careful, unique path.
     again = {s.event_id: s.source_sid for s in stored if s.pending and not s.created}
     try:
-        enqueue_new_events(job_id, new)
+        for job_id, event_ids in jobs.items():
+            enqueue_new_events(job_id, event_ids)
         for event_id, source_sid in again.items():
             enqueue_event(event_id, source_sid)
     except RedisError as exc:
@@ -76,9 +86,16 @@ def intake_writer() -> GroupCommit[Inbound, Stored]:
     writer = _writers.get(loop)
     if writer is None:
         writer = _writers[loop] = GroupCommit(
-            store_batch, max_batch=MAX_BATCH, max_flushers=MAX_FLUSHERS
+            store_batch, after=enqueue_batch, max_batch=MAX_BATCH, max_flushers=MAX_FLUSHERS
         )
     return writer
+
+
+async def drain_intake_writer() -> None:
+    """On shutdown: let the batches in flight finish and queue their jobs."""
+    writer = _writers.get(asyncio.get_running_loop())
+    if writer is not None:
+        await writer.drain()
 
 
 async def store_inbound(item: Inbound, route: str) -> Stored:

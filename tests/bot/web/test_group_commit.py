@@ -114,3 +114,24 @@ def test_a_caller_that_goes_away_does_not_take_its_item_out_of_the_batch() -> No
 
     _run(main())
     assert flushed == [7]
+
+
+def test_the_after_step_runs_once_the_batch_is_answered_and_its_failure_stays_there() -> None:
+    events: list[str] = []
+
+    def after(results: object) -> None:
+        time.sleep(0.05)
+        events.append(f"after {results}")
+        raise RuntimeError("Redis is away")
+
+    async def main() -> list[int]:
+        writer: GroupCommit[int, int] = GroupCommit(lambda items: items, after=after)
+        answer = await writer.submit(1)
+        events.append(f"answered {answer}")
+        second = await writer.submit(2)  # the failed after-step does not break the writer
+        await writer.drain()
+        return [answer, second]
+
+    assert _run(main()) == [1, 2]
+    assert events[0] == "answered 1"  # not held up by its after-step
+    assert sorted(events[1:]) == ["after [1]", "after [2]"]
