@@ -6,6 +6,7 @@ import pytest
 from fastapi import HTTPException
 from fastapi.testclient import TestClient
 from starlette.requests import Request
+from twilio.request_validator import RequestValidator
 
 from bot.settings import get_settings
 from bot.web.app import create_app
@@ -45,6 +46,23 @@ def test_twilios_published_vector_passes_our_check(monkeypatch: pytest.MonkeyPat
     get_settings.cache_clear()
     request = _request("/myapp.php", "foo=1&bar=2", VECTOR_SIGNATURE)
     verify_signature(request, dict(VECTOR_PARAMS))  # does not raise
+
+
+def test_a_signature_of_the_url_with_its_default_port_passes_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Twilio has signed `https://host:443/...` for some configurations: the SDK's full check."""
+    monkeypatch.setenv("ENVIRONMENT", "development")
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "12345")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://mycompany.com")
+    get_settings.cache_clear()
+    signed = RequestValidator("12345").compute_signature(
+        "https://mycompany.com:443/myapp.php?foo=1&bar=2", VECTOR_PARAMS
+    )
+    assert signed != VECTOR_SIGNATURE
+    verify_signature(_request("/myapp.php", "foo=1&bar=2", signed), dict(VECTOR_PARAMS))
+    with pytest.raises(HTTPException):
+        verify_signature(_request("/myapp.php", "foo=1", signed), dict(VECTOR_PARAMS))
 
 
 def test_the_vector_fails_when_a_parameter_changes(monkeypatch: pytest.MonkeyPatch) -> None:
