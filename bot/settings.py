@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     sweeper_grace_seconds: float = 10.0
     stuck_sending_seconds: float = 30.0
     sender_rate_per_second: float = Field(default=10.0, gt=0)
+    # Workers yield the CPU to the web process on a shared machine: acknowledging Twilio comes
+    # first, a report waits a little longer in a wave (0 = same priority; 19 = the lowest).
+    worker_nice: int = Field(default=10, ge=0, le=19)
     reporter_replies_per_hour: int = 20
     retention_days: int = Field(default=90, ge=1)
     purge_interval_seconds: float = 24 * 3600

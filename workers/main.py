@@ -9,6 +9,7 @@ with exponential backoff (redis-py's own Retry), which rides out short outages b
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Sequence
 
@@ -16,6 +17,7 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from bot.db.session import migrate
+from bot.settings import get_settings
 from workers.job_metrics import count_job_failure
 from workers.liveness import start_heartbeat
 from workers.queues import QUEUES, get_queue, worker_redis
@@ -50,7 +52,14 @@ def stop_was_requested(worker: SimpleWorker) -> bool:
     )
 
 
+def lower_priority(nice: int) -> None:
+    """Run this worker below the web process's CPU priority (Unix `nice`)."""
+    if nice > 0 and hasattr(os, "nice"):
+        os.nice(nice)
+
+
 def run_worker(queues: Sequence[str] = QUEUES, burst: bool = False, sweeper: bool = True) -> bool:
+    lower_priority(get_settings().worker_nice)
     migrate()
     stop_sweeper = start_in_background()[1] if sweeper else None
     worked = False

@@ -75,6 +75,33 @@ def session_scope() -> Iterator[Session]:
         session.close()
 
 
+@lru_cache(maxsize=4)
+def _autocommit_engine_for(url: str) -> Engine:
+    # No ping per checkout: a dead connection fails its statement instead, and the caller
+    # retries once (`DBAPIError.connection_invalidated`).
+    return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=4, max_overflow=4)
+
+
+@contextmanager
+def autocommit_session() -> Iterator[Session]:
+    """For a write that is one statement, durable as soon as it returns: one round trip.
+
+    Each statement commits by itself (PostgreSQL autocommit), so there is no BEGIN and no
+    COMMIT to wait for, and no ping before it. Only for work that needs no transaction around
+    several writes. SQLite, which serialises writers anyway, gets an ordinary session.
+    """
+    url = get_settings().database_url
+    if make_url(url).get_backend_name() != "postgresql":
+        with session_scope() as session:
+            yield session
+        return
+    session = Session(bind=_autocommit_engine_for(url), expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
 def alembic_config(url: str | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -103,7 +130,9 @@ def dispose_engines() -> None:
     """Forget pooled connections, e.g. in a forked worker or between tests."""
     for url in list(_engine_cache_urls()):
         _engine_for(url).dispose()
+        _autocommit_engine_for(url).dispose()
     _engine_for.cache_clear()
+    _autocommit_engine_for.cache_clear()
     _sessionmaker_for.cache_clear()
 
 

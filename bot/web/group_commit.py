@@ -28,8 +28,8 @@ class GroupCommit(Generic[Item, Result]):
     """Batch `submit()` calls into calls of `flush(items) -> results`, run in worker threads.
 
     `flush` must return one result per item, in order, or raise; its exception then goes to
-    every request of that batch. `after(results)`, if given, runs once the batch's requests
-    have their answers, before its flusher takes the next batch; it must not raise. At most
+    every request of that batch. `after(results)`, if given, runs in a thread of its own once
+    the batch's requests have their answers; its failures are only logged. At most
     `max_flushers` batches are in flight at once, so that one batch can commit while the next
     is being built.
     """
@@ -58,9 +58,7 @@ class GroupCommit(Generic[Item, Result]):
         self._waiting.append((item, future))
         if self._flushers < self._max_flushers:
             self._flushers += 1
-            task = asyncio.create_task(self._run())
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._track(asyncio.create_task(self._run()))
         # Shielded: a client that hangs up does not take its report out of a batch in flight.
         return await asyncio.shield(future)
 
@@ -95,8 +93,17 @@ class GroupCommit(Generic[Item, Result]):
             if not future.done():
                 future.set_result(result)
         if self._after is not None:
-            # The requests are answered: what follows is off their path.
-            try:
-                await anyio.to_thread.run_sync(self._after, results)
-            except Exception:
-                log.exception("group commit: the after-answer step failed")
+            # The requests are answered: what follows is off their path, and off this
+            # flusher's, which takes the next batch at once.
+            self._track(asyncio.create_task(self._run_after(results)))
+
+    async def _run_after(self, results: Sequence[Result]) -> None:
+        assert self._after is not None
+        try:
+            await anyio.to_thread.run_sync(self._after, results)
+        except Exception:
+            log.exception("group commit: the after-answer step failed")
+
+    def _track(self, task: asyncio.Task[None]) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 
 from fastapi import HTTPException
 from redis.exceptions import RedisError
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from bot.db.session import session_scope
+from bot.db.session import autocommit_session
 from bot.services.intake import Inbound, Stored, record_inbound_events
 from bot.web import metrics
 from bot.web.group_commit import GroupCommit
@@ -35,8 +35,7 @@ def store_batch(items: list[Inbound]) -> list[Stored]:
     metrics.INTAKE_BATCH_SIZE.observe(len(items))
     job_id = new_batch_job_id()
     try:
-        with session_scope() as session:
-            stored = record_inbound_events(session, items, job_id)
+        stored = _record(items, job_id)
     except SQLAlchemyError as exc:
         metrics.INTAKE_FAILURES.labels(reason="database").inc(len(items))
         log.error("intake: database unavailable (%s)", exc.__class__.__name__)
@@ -45,6 +44,19 @@ def store_batch(items: list[Inbound]) -> list[Stored]:
         if event.created:
             metrics.EVENTS_RECEIVED.labels(kind=item.kind).inc()
     return stored
+
+
+def _record(items: list[Inbound], job_id: str) -> list[Stored]:
+    """The batch's one INSERT, committed by itself; again on a fresh connection if the pooled
+    one had died (a database restart), which is safe: the insert is idempotent on the SID."""
+    try:
+        with autocommit_session() as session:
+            return record_inbound_events(session, items, job_id)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    with autocommit_session() as session:
+        return record_inbound_events(session, items, job_id)
 
 
 def enqueue_batch(stored: Sequence[Stored]) -> None:

@@ -8,7 +8,7 @@ from bot.web.ops_metrics import OperationsCollector
 
 WEBHOOK_LATENCY = Histogram(
     "scamline_webhook_seconds",
-    "Time to store and enqueue a webhook",
+    "Time to store a webhook (its job is queued after the answer)",
     ["route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )

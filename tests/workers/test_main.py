@@ -26,3 +26,16 @@ def test_sigterm_stops_an_idle_worker_instead_of_restarting_it() -> None:
         output = stop(process)
     assert "stopped unexpectedly" not in output
     assert process.returncode == 0
+
+
+def test_a_worker_lowers_its_own_cpu_priority() -> None:
+    """In a child process: `nice` cannot be undone by the process that lowered it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os; from workers.main import lower_priority; "
+        "before = os.nice(0); lower_priority(7); print(os.nice(0) - before)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "7"

@@ -1,0 +1,41 @@
+"""The intake writer: one durable INSERT per batch, that survives a database restart."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.db.session import autocommit_session
+from bot.services.intake import Inbound
+from bot.web.intake_writer import store_batch
+from tests.conftest import BACKEND, PG_BASE
+
+pytestmark = pytest.mark.skipif(BACKEND != "postgresql", reason="PostgreSQL autocommit path")
+
+
+def inbound() -> Inbound:
+    return Inbound("SM" + secrets.token_hex(16), "sms", {"Body": "appel du 0639981234"}, None)
+
+
+def test_a_batch_is_stored_by_one_autocommitted_statement() -> None:
+    [stored] = store_batch([inbound()])
+    assert stored.created and stored.job_id is not None
+    with autocommit_session() as session:
+        # Visible from another connection at once: nothing is left to commit.
+        count = session.scalar(text("SELECT count(*) FROM inbound_events"))
+    assert count == 1
+
+
+def test_a_connection_killed_by_a_database_restart_costs_no_request() -> None:
+    store_batch([inbound()])  # the pool now holds a connection
+    with autocommit_session() as session:
+        pid = session.scalar(text("SELECT pg_backend_pid()"))
+    admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+    # The pooled connection is dead; the writer retries on a fresh one instead of a 503.
+    [stored] = store_batch([inbound()])
+    assert stored.created
