@@ -7,7 +7,6 @@ import logging
 from bot.db.session import session_scope
 from bot.services.batch_processing import handle_events
 from bot.services.call_processing import CALL_EVENT_KINDS, handle_call_event
-from bot.services.dialect import commit_without_waiting_for_disk
 from bot.services.intake import lock_event, lock_events, record_event_failure
 from bot.services.processing import handle_sms_event
 from bot.settings import get_settings
@@ -21,7 +20,6 @@ def process_event(event_id: int) -> str:
     try:
         with session_scope() as session:
             # Calls and SMS share the intake queue and the sweeper; the stored kind picks.
-            commit_without_waiting_for_disk(session)
             event = lock_event(session, event_id)
             calls = event is not None and event.kind in CALL_EVENT_KINDS
             outcome = (handle_call_event if calls else handle_sms_event)(session, event)
@@ -54,7 +52,6 @@ def process_events(event_ids: list[int]) -> str:
     send_jobs = send_job_ids(replies_per_send_job(get_settings().sender_rate_per_second))
     try:
         with session_scope() as session:
-            commit_without_waiting_for_disk(session)
             outcomes = handle_events(session, lock_events(session, event_ids), send_jobs)
     except Exception as exc:
         log.warning(

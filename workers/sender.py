@@ -18,7 +18,6 @@ from bot.db.models import Reply, Reporter
 from bot.db.session import session_scope
 from bot.db.types import utcnow
 from bot.security.pseudonyms import decrypt_phone, mask_phone
-from bot.services.dialect import commit_without_waiting_for_disk
 from bot.settings import get_settings
 from workers.pacing import SendPacer
 from workers.queues import get_redis
@@ -103,10 +102,6 @@ def _finish(reply_id: int, **values: object) -> None:
     # One UPDATE, not a load then an update: this runs once per reply, in every burst.
     # (`updated_at` still moves: Core applies the column's onupdate.)
     with session_scope() as session:
-        # The claim before the send was committed durably. Should this outcome be lost in a
-        # crash, the reply is found stuck in `sending`, and the retry looks the message up on
-        # Twilio (`_already_sent`) instead of sending it again.
-        commit_without_waiting_for_disk(session)
         session.execute(update(Reply).where(Reply.id == reply_id).values(**values))
 
 

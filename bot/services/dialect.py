@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Insert, Table, case, text
+from sqlalchemy import Insert, Table, case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -111,19 +111,6 @@ def upsert_many(
         index_elements=[key], set_=update(statement.excluded)
     )
     return list(session.execute(statement.returning(*returning)).all())
-
-
-def commit_without_waiting_for_disk(session: Session) -> None:
-    """Let this transaction's COMMIT return before its WAL reaches the disk (PostgreSQL only).
-
-    Only for work that can be redone from a record that is already durable. Processing an event
-    is such work: the event was committed durably at intake, and a crash that loses this commit
-    leaves the event `received`, so the sweeper processes it again. It can never cause a second
-    SMS either: nothing is sent before the sender's claim commits, and that commit (durable, like
-    every other) flushes the WAL up to and including this one.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL synchronous_commit = off"))
 
 
 def earlier_of(column: Any, value: Any) -> Any:

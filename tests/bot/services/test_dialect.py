@@ -29,17 +29,29 @@ def test_insert_ignore_reports_a_skipped_row_as_not_inserted() -> None:
         assert insert_ignore(session, Reporter, values, "pseudonym") is False
 
 
-def test_only_the_relaxed_transaction_commits_without_waiting_for_the_disk() -> None:
-    from sqlalchemy import text
+def test_upsert_many_inserts_new_rows_and_updates_known_ones_in_one_statement() -> None:
+    from bot.db.models import Domain
+    from bot.db.types import utcnow
+    from bot.services.dialect import upsert_many
 
-    from bot.services.dialect import commit_without_waiting_for_disk
+    now = utcnow()
 
-    with session_scope() as session:
-        postgres = session.get_bind().dialect.name == "postgresql"
-        commit_without_waiting_for_disk(session)
-        if postgres:
-            assert session.scalar(text("SHOW synchronous_commit")) == "off"
-    if postgres:
-        # SET LOCAL ends with its transaction: the next one (a sender's claim) waits for disk.
+    def upsert(counts: dict[str, int]) -> dict[str, int]:
+        rows = [
+            {"domain": d, "report_count": n, "first_seen_at": now, "last_seen_at": now}
+            for d, n in counts.items()
+        ]
         with session_scope() as session:
-            assert session.scalar(text("SHOW synchronous_commit")) == "on"
+            returned = upsert_many(
+                session,
+                Domain,
+                rows,
+                "domain",
+                lambda new: {"report_count": Domain.report_count + new.report_count},
+                Domain.domain,
+                Domain.report_count,
+            )
+        return dict(returned)
+
+    assert upsert({"b[.]test": 1, "a[.]test": 2}) == {"a[.]test": 2, "b[.]test": 1}
+    assert upsert({"a[.]test": 3, "c[.]test": 1}) == {"a[.]test": 5, "c[.]test": 1}
