@@ -47,7 +47,12 @@ def _row(item: Inbound, received_at: datetime, job_id: str | None) -> dict[str, 
         "job_id": job_id,
         "source_sid": item.source_sid,
         "kind": item.kind,
-        "params": {k: v for k, v in item.params.items() if k not in PERSONAL_PARAMS},
+        # PostgreSQL text cannot hold NUL. Twilio never sends one; a forged post might.
+        "params": {
+            k.replace("\x00", ""): v.replace("\x00", "")
+            for k, v in item.params.items()
+            if k not in PERSONAL_PARAMS
+        },
         "received_at": received_at,
         "status": "received",
         "attempts": 0,

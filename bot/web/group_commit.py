@@ -12,13 +12,10 @@ A request is answered only after its batch committed: an acknowledged report is 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 import anyio
-
-log = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -28,8 +25,7 @@ class GroupCommit(Generic[Item, Result]):
     """Batch `submit()` calls into calls of `flush(items) -> results`, run in worker threads.
 
     `flush` must return one result per item, in order, or raise; its exception then goes to
-    every request of that batch. `after(results)`, if given, runs in a thread of its own once
-    the batch's requests have their answers; its failures are only logged. At most
+    every request of that batch. At most
     `max_flushers` batches are in flight at once, so that one batch can commit while the next
     is being built.
     """
@@ -38,12 +34,10 @@ class GroupCommit(Generic[Item, Result]):
         self,
         flush: Callable[[list[Item]], Sequence[Result]],
         *,
-        after: Callable[[Sequence[Result]], None] | None = None,
         max_batch: int = 200,
         max_flushers: int = 2,
     ) -> None:
         self._flush = flush
-        self._after = after
         self._max_batch = max_batch
         self._max_flushers = max_flushers
         self._waiting: list[tuple[Item, asyncio.Future[Result]]] = []
@@ -63,7 +57,7 @@ class GroupCommit(Generic[Item, Result]):
         return await asyncio.shield(future)
 
     async def drain(self) -> None:
-        """Wait until every batch submitted so far is stored and its after-step has run."""
+        """Wait until every batch submitted so far is stored (a graceful shutdown)."""
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
@@ -92,17 +86,6 @@ class GroupCommit(Generic[Item, Result]):
         for (_, future), result in zip(batch, results, strict=True):
             if not future.done():
                 future.set_result(result)
-        if self._after is not None:
-            # The requests are answered: what follows is off their path, and off this
-            # flusher's, which takes the next batch at once.
-            self._track(asyncio.create_task(self._run_after(results)))
-
-    async def _run_after(self, results: Sequence[Result]) -> None:
-        assert self._after is not None
-        try:
-            await anyio.to_thread.run_sync(self._after, results)
-        except Exception:
-            log.exception("group commit: the after-answer step failed")
 
     def _track(self, task: asyncio.Task[None]) -> None:
         self._tasks.add(task)

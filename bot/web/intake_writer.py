@@ -31,7 +31,7 @@ MAX_FLUSHERS = 2
 
 
 def store_batch(items: list[Inbound]) -> list[Stored]:
-    """One transaction for the batch. Its job is queued after the answers (`enqueue_batch`)."""
+    """One durable INSERT for the batch, then one Redis round trip for its job."""
     metrics.INTAKE_BATCH_SIZE.observe(len(items))
     job_id = new_batch_job_id()
     try:
@@ -40,6 +40,7 @@ def store_batch(items: list[Inbound]) -> list[Stored]:
         metrics.INTAKE_FAILURES.labels(reason="database").inc(len(items))
         log.error("intake: database unavailable (%s)", exc.__class__.__name__)
         raise HTTPException(503, "storage unavailable") from exc
+    enqueue_batch(stored)
     for item, event in zip(items, stored, strict=True):
         if event.created:
             metrics.EVENTS_RECEIVED.labels(kind=item.kind).inc()
@@ -60,11 +61,8 @@ def _record(items: list[Inbound], job_id: str) -> list[Stored]:
 
 
 def enqueue_batch(stored: Sequence[Stored]) -> None:
-    """Queue the batch's job, once its requests have their answers.
-
-    Twilio need not wait for Redis: the events are committed, so a job lost here (the process
-    dies, Redis is away) is queued by the sweeper instead.
-    """
+    """Queue the batch's job. The events are committed already: a job lost here (the process
+    dies, Redis is away) is queued by the sweeper instead."""
     jobs: dict[str, list[int]] = {}
     for s in stored:
         if s.created and s.job_id is not None:
@@ -98,13 +96,13 @@ def intake_writer() -> GroupCommit[Inbound, Stored]:
     writer = _writers.get(loop)
     if writer is None:
         writer = _writers[loop] = GroupCommit(
-            store_batch, after=enqueue_batch, max_batch=MAX_BATCH, max_flushers=MAX_FLUSHERS
+            store_batch, max_batch=MAX_BATCH, max_flushers=MAX_FLUSHERS
         )
     return writer
 
 
 async def drain_intake_writer() -> None:
-    """On shutdown: let the batches in flight finish and queue their jobs."""
+    """On shutdown: let the batches in flight finish and answer."""
     writer = _writers.get(asyncio.get_running_loop())
     if writer is not None:
         await writer.drain()
