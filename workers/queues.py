@@ -19,7 +19,7 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from bot.settings import get_settings
-from workers.liveness import is_alive
+from workers.liveness import alive_key, is_alive
 
 INTAKE_QUEUE = "intake"
 REPLIES_QUEUE = "replies"
@@ -126,6 +126,38 @@ def waiting_jobs(job_ids: Sequence[str]) -> set[str]:
         for job_id, status in zip(job_ids, statuses, strict=True)
         if status is not None and status.decode() in _WAITING
     }
+
+
+def live_jobs(job_ids: Sequence[str]) -> set[str]:
+    """Which of these jobs wait to run or run on a living worker: two pipelined round trips.
+
+    For the jobs that carry batches: a reply or an event inside a batch job that a worker is
+    running right now must not get a job of its own as well (two workers could then send one
+    reply at the same moment).
+    """
+    if not job_ids:
+        return set()
+    redis = get_redis()
+    pipe = redis.pipeline(transaction=False)
+    for job_id in job_ids:
+        pipe.hmget(Job.key_for(job_id), ["status", "worker_name"])
+    answers = pipe.execute()
+    live: set[str] = set()
+    started: dict[str, str] = {}
+    for job_id, (status, worker) in zip(job_ids, answers, strict=True):
+        if status is None:
+            continue
+        if status.decode() in _WAITING:
+            live.add(job_id)
+        elif status.decode() == JobStatus.STARTED.value and worker:
+            started[job_id] = worker.decode()
+    if started:
+        pipe = redis.pipeline(transaction=False)
+        for worker in started.values():
+            pipe.exists(alive_key(worker))
+        alive = pipe.execute()
+        live.update(job_id for job_id, up in zip(started, alive, strict=True) if up)
+    return live
 
 
 def _is_live(job: Job) -> bool:

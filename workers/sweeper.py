@@ -25,6 +25,7 @@ from workers.queues import (
     enqueue_reply,
     event_job_id,
     get_redis,
+    live_jobs,
     reply_job_id,
     waiting_jobs,
 )
@@ -62,11 +63,10 @@ def sweep_once() -> SweepResult:
             .order_by(InboundEvent.id)
             .limit(BATCH)
         ).all()
-        # An event waits in its intake batch's job, or (once swept) in a job of its own.
-        waiting = waiting_jobs(
-            [event_job_id(event.source_sid) for event in events]
-            + sorted({event.job_id for event in events if event.job_id})
-        )
+        # An event waits in a job of its own (once swept), or is carried by its intake batch's
+        # job, waiting or running.
+        waiting = waiting_jobs([event_job_id(event.source_sid) for event in events])
+        waiting |= live_jobs(sorted({event.job_id for event in events if event.job_id}))
         for event in events:
             if event.attempts >= MAX_EVENT_ATTEMPTS:
                 event.status = "failed"
@@ -91,10 +91,8 @@ def sweep_once() -> SweepResult:
             .order_by(Reply.id)
             .limit(BATCH)
         ).all()
-        waiting = waiting_jobs(
-            [reply_job_id(reply.id) for reply in replies]
-            + sorted({reply.job_id for reply in replies if reply.job_id})
-        )
+        waiting = waiting_jobs([reply_job_id(reply.id) for reply in replies])
+        waiting |= live_jobs(sorted({reply.job_id for reply in replies if reply.job_id}))
         for reply in replies:
             if reply_job_id(reply.id) in waiting or reply.job_id in waiting:
                 continue

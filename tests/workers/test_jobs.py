@@ -15,6 +15,7 @@ from bot.settings import get_settings
 from tests.fakes.twilio_api import FakeTwilioServer
 from tests.helpers import run_worker_until_idle
 from workers import jobs
+from workers.liveness import alive_key
 from workers.queues import REPLIES_QUEUE, get_queue, get_redis
 from workers.sweeper import sweep_once
 
@@ -77,3 +78,20 @@ def test_the_sweeper_leaves_replies_whose_send_job_waits(monkeypatch: pytest.Mon
     assert sweep_once().replies == 2
     run_worker_until_idle()
     assert [r.status for r in replies()] == ["outbox", "outbox"]
+
+
+def test_the_sweeper_leaves_replies_whose_send_job_runs_on_a_living_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Else a second job could send a reply while the batch's job is about to send it."""
+    monkeypatch.setenv("SWEEPER_GRACE_SECONDS", "0")
+    get_settings.cache_clear()
+    jobs.process_events(stored_batch(2))
+    [job_id] = {r.job_id for r in replies()}
+    assert job_id is not None
+    redis = get_redis()
+    redis.hset(Job.key_for(job_id), mapping={"status": "started", "worker_name": "w1"})
+    redis.set(alive_key("w1"), "1", ex=10)
+    assert sweep_once().replies == 0  # its worker is alive: the batch job will send them
+    redis.delete(alive_key("w1"))
+    assert sweep_once().replies == 2  # its worker died: each reply gets a job of its own
