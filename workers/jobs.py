@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from bot.db.session import session_scope
 from bot.services.batch_processing import handle_events
@@ -77,16 +78,22 @@ def process_events(event_ids: list[int]) -> str:
     return f"{len(outcomes)} events, {replies} replies"
 
 
-def _one_by_one(event_ids: list[int]) -> str:
+def _each(ids: list[int], work: Callable[[int], object], what: str) -> None:
+    """`work` on every id, each failure logged and none holding back the others; then raise
+    `BatchIncomplete` if any failed, for RQ to retry the job."""
     failed: list[int] = []
-    for event_id in event_ids:
+    for item_id in ids:
         try:
-            process_event(event_id)
+            work(item_id)
         except Exception:
-            log.exception("event %s failed", event_id)
-            failed.append(event_id)
+            log.exception("%s %s failed", what, item_id)
+            failed.append(item_id)
     if failed:
-        raise BatchIncomplete(f"{len(failed)} of {len(event_ids)} events failed: {failed[:10]}")
+        raise BatchIncomplete(f"{len(failed)} of {len(ids)} {what}s failed: {failed[:10]}")
+
+
+def _one_by_one(event_ids: list[int]) -> str:
+    _each(event_ids, process_event, "event")
     return f"{len(event_ids)} events, one by one"
 
 
@@ -100,13 +107,5 @@ def send_replies(reply_ids: list[int]) -> str:
     A reply that fails (Twilio busy, the network) does not hold back the others; the job then
     raises and RQ retries it with backoff: replies already handed over are skipped.
     """
-    failed: list[int] = []
-    for reply_id in reply_ids:
-        try:
-            sender.send_reply(reply_id)
-        except Exception:
-            log.exception("reply %s not sent", reply_id)
-            failed.append(reply_id)
-    if failed:
-        raise BatchIncomplete(f"{len(failed)} of {len(reply_ids)} replies not sent: {failed[:10]}")
+    _each(reply_ids, sender.send_reply, "reply")
     return f"{len(reply_ids)} replies"

@@ -64,31 +64,6 @@ def insert_ignore_many(
         session.execute(insert_ignore_into(session, model, *keys), rows)
 
 
-def insert_returning(
-    session: Session,
-    model: type[T],
-    values: dict[str, Any],
-    *keys: str,
-    update: dict[str, Any] | None = None,
-) -> T | None:
-    """INSERT ... ON CONFLICT (keys) DO NOTHING, or DO UPDATE SET `update`, RETURNING the row.
-
-    One round trip for what insert-then-select takes two: returns the new row, or with `update`
-    the existing row updated (and locked until commit, as SELECT ... FOR UPDATE would), or None
-    when DO NOTHING skipped the row.
-    """
-    module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = module.insert(model).values(**values)
-    if update is None:
-        statement = statement.on_conflict_do_nothing(index_elements=list(keys))
-    else:
-        statement = statement.on_conflict_do_update(index_elements=list(keys), set_=update)
-    result = session.scalars(
-        statement.returning(model), execution_options={"populate_existing": True}
-    )
-    return cast("T | None", result.one_or_none())
-
-
 def upsert_many(
     session: Session,
     model: type[DeclarativeBase],

@@ -35,7 +35,7 @@ from bot.web.intake_writer import drain_intake_writer
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     yield
-    # A graceful stop lets the intake batches in flight queue their jobs (else the sweeper would).
+    # A graceful stop lets the intake batches in flight commit and answer before the loop ends.
     await drain_intake_writer()
 
 

@@ -25,9 +25,8 @@ class GroupCommit(Generic[Item, Result]):
     """Batch `submit()` calls into calls of `flush(items) -> results`, run in worker threads.
 
     `flush` must return one result per item, in order, or raise; its exception then goes to
-    every request of that batch. At most
-    `max_flushers` batches are in flight at once, so that one batch can commit while the next
-    is being built.
+    every request of that batch. At most `max_flushers` batches are in flight at once, so that
+    one batch can commit while the next is being built.
     """
 
     def __init__(
