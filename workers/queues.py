@@ -193,12 +193,18 @@ def enqueue_new_events(job_id: str, event_ids: Sequence[int]) -> None:
     """
     if not event_ids:
         return
-    get_queue(INTAKE_QUEUE).enqueue_call(
-        "workers.jobs.process_events",
-        args=(list(event_ids),),
-        job_id=job_id,
-        retry=process_retry(),
-    )
+    queue = get_queue(INTAKE_QUEUE)
+    # Given a pipeline, RQ sends the job and its queue's registration in one round trip (it
+    # would otherwise send them as two transactions).
+    with queue.connection.pipeline() as pipe:
+        queue.enqueue_call(
+            "workers.jobs.process_events",
+            args=(list(event_ids),),
+            job_id=job_id,
+            retry=process_retry(),
+            pipeline=pipe,
+        )
+        pipe.execute()
 
 
 def enqueue_reply(reply_id: int) -> bool:

@@ -127,6 +127,20 @@ def test_too_many_form_fields_is_a_clear_400() -> None:
     assert caught.value.status_code == 400
 
 
+def test_the_parsed_form_signs_as_a_plain_dict_and_keeps_the_last_repeated_value() -> None:
+    form = parse_form(b"Digits=1&To=%2B18005551212&Digits=1234", max_fields=64)
+    assert form == {"Digits": "1234", "To": "+18005551212"}
+    assert form.getall("Digits") == ["1234"]  # the SDK's first lookup: no fallback needed
+    validator = RequestValidator("12345")
+    assert validator.compute_signature(VECTOR_URL, form) == validator.compute_signature(
+        VECTOR_URL, dict(form)
+    )
+    vector = parse_form(
+        "&".join(f"{k}={v}" for k, v in VECTOR_PARAMS.items()).replace("+", "%2B").encode(), 64
+    )
+    assert validator.compute_signature(VECTOR_URL, vector) == VECTOR_SIGNATURE
+
+
 def test_invalid_utf8_is_replaced_not_rejected() -> None:
     form = parse_form(b"Body=caf%C3%A9+%FF%FE&From=%2B33639981234", max_fields=64)
     assert form["Body"].startswith("café ")

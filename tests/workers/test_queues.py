@@ -1,0 +1,49 @@
+"""Enqueueing: what a job carries, and what it costs in Redis round trips."""
+
+from __future__ import annotations
+
+import pytest
+from redis import Redis
+from redis.client import Pipeline
+from rq import Queue
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+
+from workers.queues import INTAKE_QUEUE, enqueue_new_events, get_redis, new_batch_job_id
+
+
+def test_a_batch_job_is_queued_with_its_events_and_retries_in_one_round_trip(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    enqueue_new_events(new_batch_job_id(), [0])  # RQ asks the server's version once (INFO)
+    trips: list[str] = []
+    pipeline_execute, command = Pipeline.execute, Redis.execute_command
+
+    def counted_pipeline(self: Pipeline, *args: object, **kwargs: object) -> object:
+        trips.append("pipeline")
+        return pipeline_execute(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    def counted_command(self: Redis, *args: object, **kwargs: object) -> object:
+        trips.append(str(args[0]))
+        return command(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "execute", counted_pipeline)
+    monkeypatch.setattr(Redis, "execute_command", counted_command)
+    job_id = new_batch_job_id()
+    enqueue_new_events(job_id, [3, 1, 2])
+    assert trips == ["pipeline"]
+    monkeypatch.undo()
+
+    job = Job.fetch(job_id, connection=get_redis(), serializer=JSONSerializer)
+    assert job.func_name == "workers.jobs.process_events"
+    assert job.args == [[3, 1, 2]]
+    assert job.retries_left == 4
+    assert job.get_status() == JobStatus.QUEUED
+    queue = Queue(INTAKE_QUEUE, connection=get_redis(), serializer=JSONSerializer)
+    assert queue.job_ids[-1] == job_id
+    assert INTAKE_QUEUE in [q.name for q in Queue.all(connection=get_redis())]
+
+
+def test_an_empty_batch_queues_nothing() -> None:
+    enqueue_new_events(new_batch_job_id(), [])
+    assert Queue(INTAKE_QUEUE, connection=get_redis()).count == 0
