@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from bot.db.session import session_scope
 from bot.services.batch_processing import handle_events
@@ -15,6 +16,8 @@ from workers import sender
 from workers.queues import enqueue_reply, enqueue_send_jobs, replies_per_send_job, send_job_ids
 
 log = logging.getLogger(__name__)
+
+Item = TypeVar("Item")
 
 
 def process_event(event_id: int) -> str:
@@ -78,18 +81,19 @@ def process_events(event_ids: list[int]) -> str:
     return f"{len(outcomes)} events, {replies} replies"
 
 
-def _each(ids: list[int], work: Callable[[int], object], what: str) -> None:
-    """`work` on every id, each failure logged and none holding back the others; then raise
-    `BatchIncomplete` if any failed, for RQ to retry the job."""
-    failed: list[int] = []
-    for item_id in ids:
+def _each(items: Sequence[Item], work: Callable[[Item], object], what: str) -> None:
+    """`work` on every item, each failure logged and none holding back the others; then raise
+    `BatchIncomplete` if any failed, for RQ to retry the job. (Items are logged: ids, or claims,
+    whose repr leaves the phone number out.)"""
+    failed: list[Item] = []
+    for item in items:
         try:
-            work(item_id)
+            work(item)
         except Exception:
-            log.exception("%s %s failed", what, item_id)
-            failed.append(item_id)
+            log.exception("%s %r failed", what, item)
+            failed.append(item)
     if failed:
-        raise BatchIncomplete(f"{len(failed)} of {len(ids)} {what}s failed: {failed[:10]}")
+        raise BatchIncomplete(f"{len(failed)} of {len(items)} {what}s failed: {failed[:10]!r}")
 
 
 def _one_by_one(event_ids: list[int]) -> str:
@@ -102,10 +106,14 @@ def send_reply(reply_id: int) -> str:
 
 
 def send_replies(reply_ids: list[int]) -> str:
-    """The send job of a batch's replies, one after the other, each paced and sent at most once.
+    """The send job of a batch's replies: claimed together, then sent one after the other, each
+    paced and sent at most once.
 
     A reply that fails (Twilio busy, the network) does not hold back the others; the job then
     raises and RQ retries it with backoff: replies already handed over are skipped.
     """
-    _each(reply_ids, sender.send_reply, "reply")
+    if not get_settings().twilio_configured:
+        sender.hand_to_outbox(reply_ids)
+    else:
+        _each(sender.claim_replies(reply_ids), sender.deliver, "reply")
     return f"{len(reply_ids)} replies"

@@ -1,17 +1,20 @@
-"""Send one stored reply through Twilio, at most once.
+"""Send stored replies through Twilio, each at most once.
 
-The order of writes is what makes it safe: the attempt is committed as `sending` before the HTTP
-call, and the Twilio SID is committed as soon as Twilio answers. If a worker dies in between, the
-next attempt finds `sending` without a SID and asks Twilio whether the message exists before it
-sends anything.
+The order of writes is what makes it safe: a job's replies are committed as `sending` (claimed,
+in one transaction) before any HTTP call, and each Twilio SID is committed as soon as Twilio
+answers. If a worker dies in between, the next attempt finds `sending` without a SID and asks
+Twilio whether the message exists before it sends anything.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
 
 from bot.db.models import Reply, Reporter
@@ -52,31 +55,70 @@ def sender_pacer() -> SendPacer:
     return SendPacer(get_redis(), key, settings.sender_rate_per_second)
 
 
-def _begin_attempt(reply_id: int) -> tuple[str, str, str] | None:
-    """Claim the reply for sending. Returns (to, body, state) or None when nothing is to be done."""
-    with session_scope() as session:
-        # The reply (locked) and its reporter, in one round trip.
-        row = session.execute(
-            select(Reply, Reporter)
-            .outerjoin(Reporter, Reporter.id == Reply.reporter_id)
-            .where(Reply.id == reply_id)
-            .with_for_update(of=Reply)
-        ).one_or_none()
-        if row is None:
-            return None
-        reply, reporter = row
+@dataclass(frozen=True)
+class Claim:
+    """A reply claimed for sending: marked `sending`, with what it needs to go out."""
+
+    reply_id: int
+    to: str = field(repr=False)  # never in a log line
+    body: str = field(repr=False)
+    previous_state: str  # `sending`: an earlier attempt may have reached Twilio
+
+
+def _locked_replies(session: Session, reply_ids: Sequence[int]) -> list[tuple[Reply, str]]:
+    """The replies still to hand over, locked, in id order, each with its reporter's number.
+
+    One round trip for all of them. A reply whose reporter opted out (or whose number is gone)
+    is marked `suppressed` here and left out.
+    """
+    rows = session.execute(
+        select(Reply, Reporter)
+        .outerjoin(Reporter, Reporter.id == Reply.reporter_id)
+        .where(Reply.id.in_(sorted(set(reply_ids))))
+        .order_by(Reply.id)
+        .with_for_update(of=Reply)
+    ).all()
+    todo: list[tuple[Reply, str]] = []
+    for reply, reporter in rows:
         if reply.twilio_sid or reply.status not in ("queued", "sending"):
-            return None
+            continue
         to = decrypt_phone(reporter.phone_enc) if reporter and reporter.phone_enc else None
         if reporter is None or reporter.opted_out or to is None:
             reply.status = "suppressed"
-            return None
-        state = reply.status
-        reply.status = "sending"
-        reply.attempts += 1
-        if state == "queued":
-            reply.attempt_started_at = utcnow()
-        return to, reply.body, state
+            continue
+        todo.append((reply, to))
+    return todo
+
+
+def claim_replies(reply_ids: Sequence[int]) -> list[Claim]:
+    """Claim replies for sending, all in one transaction (one commit, not one per reply).
+
+    Each claimed reply is committed as `sending` before any HTTP call: should the worker die
+    before Twilio's answer is stored, the next attempt asks Twilio before sending again.
+    """
+    now = utcnow()
+    claims: list[Claim] = []
+    with session_scope() as session:
+        for reply, to in _locked_replies(session, reply_ids):
+            claims.append(Claim(reply.id, to, reply.body, reply.status))
+            if reply.status == "queued":
+                reply.attempt_started_at = now
+            reply.status = "sending"
+            reply.attempts += 1
+    return claims
+
+
+def hand_to_outbox(reply_ids: Sequence[int]) -> int:
+    """Without Twilio credentials: log each reply (number masked) as handed over, in one
+    transaction, as nothing is sent. Returns how many were handed over."""
+    now = utcnow()
+    with session_scope() as session:
+        todo = _locked_replies(session, reply_ids)
+        for reply, to in todo:
+            log.info("OUTBOX reply %s to %s: %s", reply.id, mask_phone(to), reply.body)
+            reply.status, reply.sent_at = "outbox", now
+            reply.attempts += 1
+    return len(todo)
 
 
 def _already_sent(reply_id: int, to: str, body: str) -> str | None:
@@ -90,12 +132,22 @@ def _already_sent(reply_id: int, to: str, body: str) -> str | None:
     messages = twilio_client().messages.list(
         to=to, date_sent_after=started - timedelta(minutes=1), limit=50
     )
-    for message in messages:
-        if message.body == body and (
-            not settings.twilio_sender or message.from_ in (None, settings.twilio_sender)
-        ):
-            return message.sid
-    return None
+    candidates = [
+        message.sid
+        for message in messages
+        if message.sid
+        and message.body == body
+        and (not settings.twilio_sender or message.from_ in (None, settings.twilio_sender))
+    ]
+    if not candidates:
+        return None
+    # The same text to the same person may be another reply's message (a reminder, a second
+    # report): a SID that another reply holds is not this one's.
+    with session_scope() as session:
+        held = set(
+            session.scalars(select(Reply.twilio_sid).where(Reply.twilio_sid.in_(candidates)))
+        )
+    return next((sid for sid in candidates if sid not in held), None)
 
 
 def _finish(reply_id: int, **values: object) -> None:
@@ -106,18 +158,18 @@ def _finish(reply_id: int, **values: object) -> None:
 
 
 def send_reply(reply_id: int) -> str:
+    """Hand one reply over (the job of a reply sent alone)."""
+    if not get_settings().twilio_configured:
+        return "outbox" if hand_to_outbox([reply_id]) else "nothing to send"
+    claims = claim_replies([reply_id])
+    return deliver(claims[0]) if claims else "nothing to send"
+
+
+def deliver(claim: Claim) -> str:
+    """Send one claimed reply through Twilio, paced, and store Twilio's answer at once."""
     settings = get_settings()
-    claim = _begin_attempt(reply_id)
-    if claim is None:
-        return "nothing to send"
-    to, body, previous_state = claim
-
-    if not settings.twilio_configured:
-        log.info("OUTBOX reply %s to %s: %s", reply_id, mask_phone(to), body)
-        _finish(reply_id, status="outbox", sent_at=utcnow())
-        return "outbox"
-
-    if previous_state == "sending":
+    reply_id, to, body = claim.reply_id, claim.to, claim.body
+    if claim.previous_state == "sending":
         sid = _already_sent(reply_id, to, body)
         if sid is not None:
             _finish(reply_id, status="sent", twilio_sid=sid, sent_at=utcnow())

@@ -111,3 +111,50 @@ def test_an_opted_out_reporter_gets_nothing(fake_twilio: FakeTwilioServer) -> No
     assert sender.send_reply(reply_id) == "nothing to send"
     assert reply(reply_id).status == "suppressed"
     assert fake_twilio.state.messages == []
+
+
+def test_a_jobs_replies_are_claimed_together_and_the_claims_never_show_the_number(
+    fake_twilio: FakeTwilioServer,
+) -> None:
+    ids = [queued_reply() for _ in range(3)]
+    claims = sender.claim_replies(list(reversed(ids)))
+    assert [c.reply_id for c in claims] == ids  # locked in id order: no two workers wait in a cycle
+    assert {reply(i).status for i in ids} == {"sending"}
+    assert all(reply(i).attempt_started_at is not None for i in ids)
+    assert REPORTER not in repr(claims)
+    # Claimed again (a retry after a crash): each is marked as an earlier attempt.
+    assert {c.previous_state for c in sender.claim_replies(ids)} == {"sending"}
+
+
+def test_a_worker_that_died_mid_job_leaves_no_reply_sent_twice(
+    fake_twilio: FakeTwilioServer,
+) -> None:
+    ids = [queued_reply() for _ in range(3)]
+    claims = sender.claim_replies(ids)
+    sender.deliver(claims[0])  # then the worker dies: the two others stay `sending`
+    outcomes = [sender.send_reply(i) for i in ids]
+    assert outcomes[0] == "nothing to send"
+    assert all(o.startswith("SM") for o in outcomes[1:])  # Twilio was asked, then they went
+    assert len(fake_twilio.state.bodies_to(REPORTER)) == 3
+    assert {reply(i).status for i in ids} == {"accepted"}
+
+
+def test_the_outbox_takes_a_jobs_replies_in_one_transaction() -> None:
+    from sqlalchemy import event
+
+    from bot.db.session import get_engine
+
+    ids = [queued_reply() for _ in range(4)]
+    commits: list[object] = []
+
+    def count(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(get_engine(), "commit", count)
+    try:
+        assert sender.hand_to_outbox(ids) == 4
+    finally:
+        event.remove(get_engine(), "commit", count)
+    assert len(commits) == 1
+    assert {reply(i).status for i in ids} == {"outbox"}
+    assert sender.hand_to_outbox(ids) == 0  # handed once only
