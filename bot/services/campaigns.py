@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy import select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import (
@@ -37,17 +37,13 @@ from bot.services.number_status import set_number_status
 _LOCK_NAMESPACE = 7726
 
 
-def _lock_bands(session: Session, keys: list[int]) -> None:
+def _lock_keys(session: Session, ordered: list[int]) -> None:
     """On PostgreSQL, serialise workers assigning near-identical reports at the same moment.
 
     Without it, the first two copies of a new template, processed in parallel, would each open
     a campaign. Locks are taken in sorted order (no deadlock) and released at commit. SQLite
     already serialises writers.
     """
-    _lock_keys(session, sorted((band_no << 16) | value for band_no, value in enumerate(keys)))
-
-
-def _lock_keys(session: Session, ordered: list[int]) -> None:
     if session.get_bind().dialect.name != "postgresql" or not ordered:
         return
     calls = ", ".join(f"pg_advisory_xact_lock(:ns, :k{i})" for i in range(len(ordered)))
@@ -56,105 +52,160 @@ def _lock_keys(session: Session, ordered: list[int]) -> None:
     session.execute(text(f"SELECT {calls}"), {"ns": _LOCK_NAMESPACE, **params})
 
 
-def nearest_campaign(session: Session, value: int) -> tuple[int, int] | None:
-    """(campaign id, distance) of the closest known fingerprint within MAX_DISTANCE bits."""
-    keys = bands(value)
-    condition = or_(
-        *(
-            and_(CampaignSimhashBand.band_no == band_no, CampaignSimhashBand.band_value == band)
-            for band_no, band in enumerate(keys)
-        )
-    )
+def _band_keys(value: int) -> list[tuple[int, int]]:
+    return list(enumerate(bands(value)))
+
+
+# A campaign while its reports are assigned: (0, id) for one stored already, (1, n) for the
+# n-th opened by this batch. Stored ones sort first, as their ids are lower than any new one's.
+CampaignKey = tuple[int, int]
+
+
+class _BandIndex:
+    """Fingerprints by band, as `campaign_simhash_bands` holds them, plus this batch's own."""
+
+    def __init__(self) -> None:
+        self._by_band: dict[tuple[int, int], set[tuple[int, CampaignKey]]] = {}
+
+    def add(self, value: int, campaign: CampaignKey) -> None:
+        for key in _band_keys(value):
+            self._by_band.setdefault(key, set()).add((value, campaign))
+
+    def nearest(self, value: int) -> tuple[CampaignKey, int] | None:
+        """The closest fingerprint's campaign within MAX_DISTANCE bits, and its distance."""
+        best: tuple[int, CampaignKey] | None = None
+        for key in _band_keys(value):
+            for stored, campaign in self._by_band.get(key, ()):
+                distance = hamming(stored, value)
+                if distance <= MAX_DISTANCE and (best is None or (distance, campaign) < best):
+                    best = (distance, campaign)
+        return None if best is None else (best[1], best[0])
+
+
+def _stored_index(session: Session, values: list[int]) -> _BandIndex:
+    """The stored fingerprints that share a band with any of `values`: one query."""
+    index = _BandIndex()
+    wanted = sorted({key for value in values for key in _band_keys(value)})
     rows = session.execute(
         select(CampaignSimhashBand.simhash, CampaignSimhashBand.campaign_id)
-        .where(condition)
+        .where(tuple_(CampaignSimhashBand.band_no, CampaignSimhashBand.band_value).in_(wanted))
         .distinct()
     ).all()
-    best: tuple[int, int] | None = None
     for stored, campaign_id in rows:
-        distance = hamming(to_unsigned(stored), value)
-        if distance <= MAX_DISTANCE and (
-            best is None or (distance, campaign_id) < (best[1], best[0])
-        ):
-            best = (campaign_id, distance)
-    return best
+        index.add(to_unsigned(stored), (0, campaign_id))
+    return index
 
 
-def _remember(session: Session, campaign_id: int, value: int) -> None:
-    """Index a new fingerprint of the campaign: its four bands, in one statement."""
-    signed = to_signed(value)
-    rows = [
-        {"band_no": band_no, "band_value": band, "simhash": signed, "campaign_id": campaign_id}
-        for band_no, band in enumerate(bands(value))
-    ]
-    insert_ignore_many(session, CampaignSimhashBand, rows, "band_no", "band_value", "simhash")
+def nearest_campaign(session: Session, value: int) -> tuple[int, int] | None:
+    """(campaign id, distance) of the closest known fingerprint within MAX_DISTANCE bits."""
+    found = _stored_index(session, [value]).nearest(value)
+    return None if found is None else (found[0][1], found[1])
 
 
 def _groupable(report: Report) -> bool:
     return report.campaign_id is None and report.channel == "sms" and is_template(report.body)
 
 
+@dataclass
+class _Assignment:
+    """What a batch does to one campaign: the reports it gains, and its new fingerprints."""
+
+    reports: list[Report] = field(default_factory=list)
+    new_fingerprints: list[int] = field(default_factory=list)
+
+
 def assign_campaigns(session: Session, reports: list[Report]) -> None:
-    """`assign_campaign` for several reports in one transaction.
+    """Put new reports in the campaigns of their templates, opening one where none is near.
 
-    The band locks of all of them are taken first, at once and in sorted order: taken report by
-    report, two workers assigning batches of the same templates in different orders would
-    deadlock.
-    """
-    values = [simhash(report.body or "") for report in reports if _groupable(report)]
-    keys = sorted({(n << 16) | band for value in values for n, band in enumerate(bands(value))})
-    _lock_keys(session, keys)
-    for report in reports:
-        assign_campaign(session, report, locked=True)
-
-
-def assign_campaign(session: Session, report: Report, locked: bool = False) -> Campaign | None:
-    """Put a new report in the campaign of its template, opening one if none is near.
+    Set-based, in a few statements whatever the batch's size: the band locks of all the reports
+    (at once and in sorted order: taken report by report, two workers assigning batches of the
+    same templates in different orders would deadlock), one query for the stored fingerprints
+    that share a band with any of them, then the campaigns opened, those grown, and the new
+    fingerprints indexed. Within the batch, each report also sees the fingerprints of the reports
+    before it, exactly as if they had been assigned one by one.
 
     Call reports and texts too short to be a template ("appel 06...", a bare link) get no
-    campaign: grouping them would make one giant meaningless "campaign". Idempotent. `locked`:
-    the caller holds the band locks already (`assign_campaigns`).
+    campaign: grouping them would make one giant meaningless "campaign". Idempotent: a report
+    with a campaign keeps it.
     """
-    if report.campaign_id is not None:
-        return session.get(Campaign, report.campaign_id)
-    if not _groupable(report):
-        return None
-    value = simhash(report.body or "")
-    seen = report.received_at
-    # Few round trips: this runs for every report, inside the worker's transaction.
+    todo = [(report, simhash(report.body or "")) for report in reports if _groupable(report)]
+    if not todo:
+        return
+    _lock_keys(session, sorted({(n << 16) | band for _, v in todo for n, band in _band_keys(v)}))
     with session.no_autoflush:
-        if not locked:
-            _lock_bands(session, bands(value))
-        found = nearest_campaign(session, value)
-        if found is None:
-            campaign = Campaign(
-                size=1,
-                first_seen_at=seen,
-                last_seen_at=seen,
-                family=report.family,
-                sample_report_id=report.id,
-                created_at=utcnow(),
+        index = _stored_index(session, [value for _, value in todo])
+        plan: dict[CampaignKey, _Assignment] = {}
+        opened = 0
+        for report, value in todo:
+            found = index.nearest(value)
+            if found is None:
+                campaign: CampaignKey = (1, opened)
+                opened += 1
+            else:
+                campaign = found[0]
+            assignment = plan.setdefault(campaign, _Assignment())
+            assignment.reports.append(report)
+            if found is None or found[1] > 0:
+                assignment.new_fingerprints.append(value)
+                index.add(value, campaign)
+            report.simhash = to_signed(value)
+        ids = _write(session, plan)
+    for campaign, assignment in plan.items():
+        for report in assignment.reports:
+            report.campaign_id = ids[campaign]
+
+
+def _write(session: Session, plan: dict[CampaignKey, _Assignment]) -> dict[CampaignKey, int]:
+    """The batch's campaigns opened (one INSERT) and grown (one atomic UPDATE each, so that
+    concurrent workers adding to one campaign never lose a count), and their new fingerprints
+    indexed (one INSERT). Returns each campaign's id."""
+    ids = {key: key[1] for key in plan if key[0] == 0}
+    new = {key: a for key, a in sorted(plan.items()) if key[0] == 1}
+    now = utcnow()
+    opened = {
+        key: Campaign(
+            size=len(a.reports),
+            first_seen_at=min(r.received_at for r in a.reports),
+            last_seen_at=max(r.received_at for r in a.reports),
+            family=a.reports[0].family,
+            sample_report_id=a.reports[0].id,
+            created_at=now,
+        )
+        for key, a in new.items()
+    }
+    if opened:
+        session.add_all(opened.values())
+        session.flush()
+        ids.update({key: campaign.id for key, campaign in opened.items()})
+    for key, a in sorted(plan.items()):
+        if key[0] != 0:
+            continue
+        session.execute(
+            update(Campaign)
+            .where(Campaign.id == key[1])
+            .values(
+                size=Campaign.size + len(a.reports),
+                first_seen_at=earlier_of(
+                    Campaign.first_seen_at, min(r.received_at for r in a.reports)
+                ),
+                last_seen_at=later_of(Campaign.last_seen_at, max(r.received_at for r in a.reports)),
             )
-            session.add(campaign)
-            session.flush()
-        else:
-            # One atomic UPDATE: concurrent workers adding to one campaign never lose a count.
-            campaign = session.scalars(
-                update(Campaign)
-                .where(Campaign.id == found[0])
-                .values(
-                    size=Campaign.size + 1,
-                    first_seen_at=earlier_of(Campaign.first_seen_at, seen),
-                    last_seen_at=later_of(Campaign.last_seen_at, seen),
-                )
-                .returning(Campaign)
-                .execution_options(synchronize_session=False)
-            ).one()
-        if found is None or found[1] > 0:
-            _remember(session, campaign.id, value)
-    report.simhash = to_signed(value)
-    report.campaign_id = campaign.id
-    return campaign
+            .execution_options(synchronize_session=False)
+        )
+    rows = [
+        {"band_no": n, "band_value": band, "simhash": to_signed(value), "campaign_id": ids[key]}
+        for key, a in plan.items()
+        for value in a.new_fingerprints
+        for n, band in _band_keys(value)
+    ]
+    insert_ignore_many(session, CampaignSimhashBand, rows, "band_no", "band_value", "simhash")
+    return ids
+
+
+def assign_campaign(session: Session, report: Report) -> Campaign | None:
+    """`assign_campaigns` for one report; its campaign, if it has one."""
+    assign_campaigns(session, [report])
+    return session.get(Campaign, report.campaign_id) if report.campaign_id is not None else None
 
 
 @dataclass

@@ -3,12 +3,20 @@ confirmed at once."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.db.models import Campaign, CampaignSimhashBand, NumberStatusChange, Reply, ReportedNumber
+from bot.db.models import (
+    Campaign,
+    CampaignSimhashBand,
+    NumberStatusChange,
+    Reply,
+    Report,
+    ReportedNumber,
+)
 from bot.db.session import session_scope
 from bot.db.types import utcnow
 from bot.services.campaign_queries import (
@@ -20,7 +28,9 @@ from bot.services.campaign_queries import (
     list_campaigns,
 )
 from bot.services.campaigns import confirm_campaign
+from bot.services.intake import Inbound, record_inbound_events
 from tests.factories import number_id, report, set_status, store_sms
+from workers import jobs
 
 pytestmark = pytest.mark.storage
 
@@ -178,3 +188,69 @@ def test_confirming_a_campaign_confirms_its_numbers_and_tells_reporters_once() -
     with session_scope() as session:
         kinds = session.scalars(select(Reply.kind).where(Reply.kind == "loop_confirmed")).all()
         assert len(kinds) == 2
+
+
+def _batch(*texts: str) -> list[int]:
+    """Process `texts` (each from its own reporter) as one intake batch; their report ids."""
+    with session_scope() as session:
+        stored = record_inbound_events(
+            session,
+            [
+                Inbound("SM" + secrets.token_hex(16), "sms", {"Body": text}, f"+336100{i:05d}")
+                for i, text in enumerate(texts)
+            ],
+        )
+    jobs.process_events([s.event_id for s in stored])
+    with session_scope() as session:
+        by_event = {
+            r.event_id: r.id
+            for r in session.scalars(
+                select(Report).where(Report.event_id.in_([s.event_id for s in stored]))
+            )
+        }
+    return [by_event[s.event_id] for s in stored]
+
+
+def test_a_batch_groups_its_own_copies_as_one_by_one_would() -> None:
+    # A wave: the first batch holds several copies of two new templates and an unrelated text.
+    first = _batch(
+        parcel("06 39 98 12 34", "1,99€", "https://colis-frais.test/a"),
+        AMELI.format(sender="38455", link="https://ameli-carte.test"),
+        parcel("07 12 34 56 78", "2,50 EUR", "https://livr-colis.test/b"),
+        "De 0639981234 : Bonjour, votre compte CPF dispose de 500 euros de droits a former "
+        "qui expirent bientot. Activez-les ici https://cpf.test",
+        AMELI.format(sender="36100", link="https://ameli-droits.test"),
+        parcel("38455", "3€", "www.colis-poste.test/x?id=4"),
+    )
+    parcel_campaign, ameli_campaign, cpf_campaign = (
+        _campaign_of(first[0]),
+        _campaign_of(first[1]),
+        _campaign_of(first[3]),
+    )
+    assert [_campaign_of(i) for i in first] == [
+        parcel_campaign,
+        ameli_campaign,
+        parcel_campaign,
+        cpf_campaign,
+        ameli_campaign,
+        parcel_campaign,
+    ]
+    assert len({parcel_campaign, ameli_campaign, cpf_campaign}) == 3
+    # The next batch grows the campaigns the first one opened.
+    second = _batch(
+        parcel("06 11 22 33 44", "4€", "https://colis-relais.test"),
+        AMELI.format(sender="38455", link="https://ameli-vitale.test"),
+    )
+    assert [_campaign_of(i) for i in second] == [parcel_campaign, ameli_campaign]
+    with session_scope() as session:
+        sizes = {
+            c.id: (c.size, c.sample_report_id, c.first_seen_at <= c.last_seen_at)
+            for c in session.scalars(select(Campaign))
+        }
+        assert sizes == {
+            parcel_campaign: (4, first[0], True),
+            ameli_campaign: (3, first[1], True),
+            cpf_campaign: (1, first[3], True),
+        }
+        # Copies that normalise alike add no fingerprint: one per template here.
+        assert session.scalar(select(func.count()).select_from(CampaignSimhashBand)) == 3 * 4
