@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.domain.indicators import Indicators
-from bot.domain.lookalike import lookalike, within_one_edit
+from bot.domain.lookalike import lookalike
 from bot.domain.numbers import Number, NumberType
 from bot.domain.official import brands_named, is_official_domain, official_name
 from bot.domain.rules import FamilyRules, Rules, load_rules
@@ -73,31 +73,11 @@ class _Score:
             self.families[family] += boost
 
 
-def _words_by_length(words: set[str]) -> dict[int, list[str]]:
-    by_length: dict[int, list[str]] = {}
-    for word in words:
-        by_length.setdefault(len(word), []).append(word)
-    return by_length
-
-
-def _one_edit_from_any(fuzzy: tuple[str, ...], words: dict[int, list[str]]) -> bool:
-    # Only words whose length is within one of the term's can be one edit away: looking at
-    # those alone gives the same answer as trying every word, for a fraction of the calls.
-    for term_word in fuzzy:
-        size = len(term_word)
-        for length in (size - 1, size, size + 1):
-            for word in words.get(length, ()):
-                if within_one_edit(word, term_word):
-                    return True
-    return False
-
-
-def _score_family(
-    rules: FamilyRules, text: str, words: dict[int, list[str]], score: _Score
-) -> None:
+def _score_family(rules: FamilyRules, text: str, typos: set[str], score: _Score) -> None:
+    """`typos`: the terms' fuzzy words that the text spells one edit away."""
     total = 0.0
     for term in rules.terms:
-        if term.regex.search(text) or _one_edit_from_any(term.fuzzy, words):
+        if term.regex.search(text) or any(word in typos for word in term.fuzzy):
             total += term.weight
     found: list[str] = []
     sign_total = 0.0
@@ -203,7 +183,7 @@ def classify(
 ) -> Classification:
     rules = load_rules()
     normalised = rules.normalise(text)
-    words = _words_by_length(set(normalised.split()))
+    typos = rules.fuzzy.matches(normalised.split())
     score = _Score()
     _links(rules, normalised, indicators, score)
     _numbers(rules, normalised, indicators, reported, channel, score)
@@ -211,7 +191,7 @@ def classify(
         if signal.regex.search(normalised):
             score.flag(signal.name, signal.weight)
     for family_rules in rules.families:
-        _score_family(family_rules, normalised, words, score)
+        _score_family(family_rules, normalised, typos, score)
 
     # Ties go to the family with more scam signs, then to the first in FAMILIES.
     best = max(FAMILIES[:-1], key=lambda f: (score.families[f], score.sign_weight.get(f, 0.0)))

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from bot.domain.one_edit import OneEditIndex
 from bot.domain.textnorm import normalise
 from bot.settings import get_settings
 
@@ -59,6 +60,7 @@ class Rules:
     families: tuple[FamilyRules, ...]
     abbreviations: dict[str, str]
     abbreviation_regex: re.Pattern[str] | None
+    fuzzy: OneEditIndex  # the terms' long plain words, to be matched one typo away
 
     def normalise(self, text: str) -> str:
         """Normalised text with SMS abbreviations folded (`c moi` -> `c est moi`)."""
@@ -117,6 +119,7 @@ def rules_from_dict(data: dict[str, Any]) -> Rules:
         families=families,
         abbreviations=abbreviations,
         abbreviation_regex=abbreviation_regex,
+        fuzzy=OneEditIndex(w for f in families for term in f.terms for w in term.fuzzy),
     )
 
 
