@@ -81,11 +81,14 @@ def upsert_many(
     if not rows:
         return []
     module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = module.insert(model).values(sorted(rows, key=lambda row: row[key]))
+    statement = module.insert(model)
     statement = statement.on_conflict_do_update(
         index_elements=[key], set_=update(statement.excluded)
-    )
-    return list(session.execute(statement.returning(*returning)).all())
+    ).returning(*returning, sort_by_parameter_order=True)
+    # Executed with a list of rows: SQLAlchemy's "insertmanyvalues" renders them into one
+    # multi-row INSERT (one round trip), from a statement compiled once and cached, where a
+    # `.values(rows)` statement is a new one to compile for every batch.
+    return list(session.execute(statement, sorted(rows, key=lambda row: row[key])).all())
 
 
 def earlier_of(column: Any, value: Any) -> Any:

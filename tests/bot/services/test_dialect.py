@@ -55,3 +55,22 @@ def test_upsert_many_inserts_new_rows_and_updates_known_ones_in_one_statement() 
 
     assert upsert({"b[.]test": 1, "a[.]test": 2}) == {"a[.]test": 2, "b[.]test": 1}
     assert upsert({"a[.]test": 3, "c[.]test": 1}) == {"a[.]test": 5, "c[.]test": 1}
+    # Fifty rows: one statement sent to PostgreSQL, and the rows come back in key order.
+    from sqlalchemy import event
+
+    from bot.db.session import get_engine
+
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(get_engine(), "before_cursor_execute", count)
+    try:
+        many = upsert({f"d{n:02d}[.]test": n for n in range(50)})
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", count)
+    assert statements[0].startswith("INSERT")
+    if get_engine().dialect.name == "postgresql":  # SQLite, in process, takes them row by row
+        assert len(statements) == 1
+    assert list(many) == sorted(many) and many["d07[.]test"] == 7
