@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import psycopg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
@@ -78,28 +79,33 @@ def session_scope() -> Iterator[Session]:
 @lru_cache(maxsize=4)
 def _autocommit_engine_for(url: str) -> Engine:
     # No ping per checkout: a dead connection fails its statement instead, and the caller
-    # retries once (`DBAPIError.connection_invalidated`).
+    # retries once on a fresh one.
     return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=4, max_overflow=4)
 
 
-@contextmanager
-def autocommit_session() -> Iterator[Session]:
-    """For a write that is one statement, durable as soon as it returns: one round trip.
+def is_postgresql() -> bool:
+    return make_url(get_settings().database_url).get_backend_name() == "postgresql"
 
-    Each statement commits by itself (PostgreSQL autocommit), so there is no BEGIN and no
-    COMMIT to wait for, and no ping before it. Only for work that needs no transaction around
-    several writes. SQLite, which serialises writers anyway, gets an ordinary session.
+
+@contextmanager
+def autocommit_connection() -> Iterator[psycopg.Connection[Any]]:
+    """PostgreSQL only: a pooled driver connection in autocommit, for a write that is one
+    statement, durable as soon as it returns: one round trip, no BEGIN, no COMMIT, no ping.
+
+    The driver's own connection, without an ORM session around it: on the webhook path the
+    session's bookkeeping cost more than the statement. A connection found broken (the server
+    restarted) is dropped from the pool, not handed out again.
     """
-    url = get_settings().database_url
-    if make_url(url).get_backend_name() != "postgresql":
-        with session_scope() as session:
-            yield session
-        return
-    session = Session(bind=_autocommit_engine_for(url), expire_on_commit=False)
+    pooled = _autocommit_engine_for(get_settings().database_url).raw_connection()
+    driver = cast(psycopg.Connection[Any], pooled.driver_connection)
     try:
-        yield session
+        yield driver
+    except BaseException:
+        if driver.broken or driver.closed:
+            pooled.invalidate()
+        raise
     finally:
-        session.close()
+        pooled.close()
 
 
 def alembic_config(url: str | None = None) -> Config:

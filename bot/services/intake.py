@@ -6,9 +6,10 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, text
+import psycopg
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import InboundEvent
@@ -61,6 +62,47 @@ def _row(item: Inbound, received_at: datetime, job_id: str | None) -> dict[str, 
     }
 
 
+class _Batch:
+    """A batch of webhooks to insert: one row per SID, and how to answer each webhook."""
+
+    def __init__(self, items: Sequence[Inbound], job_id: str | None) -> None:
+        self.items = items
+        self.job_id = job_id
+        self.now = utcnow()
+        first: dict[str, Inbound] = {}
+        for item in items:
+            first.setdefault(item.source_sid, item)
+        self.sids = list(first)
+        self.rows = [_row(item, self.now, job_id) for item in first.values()]
+
+    def document(self) -> str:
+        """The rows as one JSON document, serialised in C, for PostgreSQL's json_to_recordset."""
+        return json.dumps([{key: row[key] for key in _BATCH_FIELDS} for row in self.rows])
+
+    def missing(self, created: Mapping[str, int]) -> list[str]:
+        """The SIDs held already (the insert skipped them)."""
+        return [sid for sid in self.sids if sid not in created]
+
+    def results(
+        self, created: Mapping[str, int], known: Mapping[str, tuple[int, str]]
+    ) -> list[Stored]:
+        results: list[Stored] = []
+        answered: set[str] = set()
+        for item in self.items:
+            sid = item.source_sid
+            if sid in created and sid not in answered:
+                results.append(
+                    Stored(created[sid], sid, created=True, pending=True, job_id=self.job_id)
+                )
+            elif sid in created:
+                results.append(Stored(created[sid], sid, created=False, pending=False))
+            else:
+                event_id, status = known[sid]
+                results.append(Stored(event_id, sid, created=False, pending=status == "received"))
+            answered.add(sid)
+        return results
+
+
 def record_inbound_events(
     session: Session, items: Sequence[Inbound], job_id: str | None = None
 ) -> list[Stored]:
@@ -72,71 +114,61 @@ def record_inbound_events(
     """
     if not items:
         return []
-    now = utcnow()
-    first: dict[str, Inbound] = {}
-    for item in items:
-        first.setdefault(item.source_sid, item)
-    rows = [_row(item, now, job_id) for item in first.values()]
     if session.get_bind().dialect.name == "postgresql":
-        created = _insert_from_json(session, rows, now, job_id)
-    else:
-        statement = insert_ignore_into(session, InboundEvent, "source_sid").returning(
-            InboundEvent.id, InboundEvent.source_sid
-        )
-        created = {sid: event_id for event_id, sid in session.execute(statement, rows)}
+        # The session's own connection and transaction, through the driver's statements.
+        driver = session.connection().connection.driver_connection
+        return record_inbound_events_pg(cast(psycopg.Connection[Any], driver), items, job_id)
+    batch = _Batch(items, job_id)
+    statement = insert_ignore_into(session, InboundEvent, "source_sid").returning(
+        InboundEvent.id, InboundEvent.source_sid
+    )
+    created = {sid: event_id for event_id, sid in session.execute(statement, batch.rows)}
     known: dict[str, tuple[int, str]] = {}
-    missing = [sid for sid in first if sid not in created]
-    if missing:
+    if missing := batch.missing(created):
         held = session.execute(
             select(InboundEvent.id, InboundEvent.source_sid, InboundEvent.status).where(
                 InboundEvent.source_sid.in_(missing)
             )
         )
         known = {sid: (event_id, status) for event_id, sid, status in held}
-    results: list[Stored] = []
-    answered: set[str] = set()
-    for item in items:
-        sid = item.source_sid
-        if sid in created and sid not in answered:
-            results.append(Stored(created[sid], sid, created=True, pending=True, job_id=job_id))
-        elif sid in created:
-            results.append(Stored(created[sid], sid, created=False, pending=False))
-        else:
-            event_id, status = known[sid]
-            results.append(Stored(event_id, sid, created=False, pending=status == "received"))
-        answered.add(sid)
-    return results
+    return batch.results(created, known)
 
 
-# One statement text whatever the batch's size (PostgreSQL plans it once), and one parameter:
-# the batch as a JSON document, serialised in C and read by json_to_recordset. A multi-row
+# One statement text whatever the batch's size (PostgreSQL plans it once, and psycopg prepares
+# it), and one parameter: the batch as a JSON document read by json_to_recordset. A multi-row
 # VALUES list costs Python work per value instead, and a new statement text per batch size.
-_INSERT_FROM_JSON = text(
-    """
+_INSERT_FROM_JSON = """
     INSERT INTO inbound_events
         (source_sid, kind, params, reporter_pseudonym, from_enc, received_at, status, attempts,
          job_id)
-    SELECT source_sid, kind, params, reporter_pseudonym, from_enc, :received_at, 'received', 0,
-        :job_id
-    FROM json_to_recordset(CAST(:rows AS json)) AS batch(
+    SELECT source_sid, kind, params, reporter_pseudonym, from_enc, %(received_at)s, 'received',
+        0, %(job_id)s
+    FROM json_to_recordset(CAST(%(rows)s AS json)) AS batch(
         source_sid varchar(64), kind varchar(16), params json, reporter_pseudonym varchar(64),
         from_enc text)
     ON CONFLICT (source_sid) DO NOTHING
     RETURNING id, source_sid
-    """
-)
+"""
+_HELD = "SELECT id, source_sid, status FROM inbound_events WHERE source_sid = ANY(%(sids)s)"
 _BATCH_FIELDS = ("source_sid", "kind", "params", "reporter_pseudonym", "from_enc")
 
 
-def _insert_from_json(
-    session: Session, rows: list[dict[str, Any]], received_at: datetime, job_id: str | None
-) -> dict[str, int]:
-    """PostgreSQL: insert the batch's rows in one statement; the new SIDs' ids."""
-    document = json.dumps([{key: row[key] for key in _BATCH_FIELDS} for row in rows])
-    result = session.execute(
-        _INSERT_FROM_JSON, {"rows": document, "received_at": received_at, "job_id": job_id}
-    )
-    return {sid: event_id for event_id, sid in result}
+def record_inbound_events_pg(
+    connection: psycopg.Connection[Any], items: Sequence[Inbound], job_id: str | None = None
+) -> list[Stored]:
+    """`record_inbound_events` on a psycopg connection: the webhook path's one INSERT (two
+    round trips only when some SIDs were held already), without an ORM session around it."""
+    if not items:
+        return []
+    batch = _Batch(items, job_id)
+    params = {"rows": batch.document(), "received_at": batch.now, "job_id": job_id}
+    rows = connection.execute(_INSERT_FROM_JSON, params, prepare=True).fetchall()
+    created: dict[str, int] = {sid: event_id for event_id, sid in rows}
+    known: dict[str, tuple[int, str]] = {}
+    if missing := batch.missing(created):
+        held = connection.execute(_HELD, {"sids": missing}).fetchall()
+        known = {sid: (event_id, status) for event_id, sid, status in held}
+    return batch.results(created, known)
 
 
 def record_inbound_event(

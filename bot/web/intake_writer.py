@@ -13,12 +13,13 @@ import logging
 import weakref
 from collections.abc import Sequence
 
+import psycopg
 from fastapi import HTTPException
 from redis.exceptions import RedisError
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot.db.session import autocommit_session
-from bot.services.intake import Inbound, Stored, record_inbound_events
+from bot.db.session import autocommit_connection, is_postgresql, session_scope
+from bot.services.intake import Inbound, Stored, record_inbound_events, record_inbound_events_pg
 from bot.web import metrics
 from bot.web.group_commit import GroupCommit
 from workers.queues import enqueue_event, enqueue_new_events, new_batch_job_id
@@ -36,7 +37,7 @@ def store_batch(items: list[Inbound]) -> list[Stored]:
     job_id = new_batch_job_id()
     try:
         stored = _record(items, job_id)
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, psycopg.Error) as exc:
         metrics.INTAKE_FAILURES.labels(reason="database").inc(len(items))
         log.error("intake: database unavailable (%s)", exc.__class__.__name__)
         raise HTTPException(503, "storage unavailable") from exc
@@ -48,16 +49,25 @@ def store_batch(items: list[Inbound]) -> list[Stored]:
 
 
 def _record(items: list[Inbound], job_id: str) -> list[Stored]:
-    """The batch's one INSERT, committed by itself; again on a fresh connection if the pooled
-    one had died (a database restart), which is safe: the insert is idempotent on the SID."""
-    try:
-        with autocommit_session() as session:
+    """The batch's one INSERT, committed by itself (PostgreSQL autocommit); again on a fresh
+    connection if the pooled one had died (a database restart), which is safe: the insert is
+    idempotent on the SID. SQLite, which serialises writers anyway, uses a session."""
+    if not is_postgresql():
+        with session_scope() as session:
             return record_inbound_events(session, items, job_id)
-    except DBAPIError as exc:
-        if not exc.connection_invalidated:
+    try:
+        with autocommit_connection() as connection:
+            return record_inbound_events_pg(connection, items, job_id)
+    except psycopg.OperationalError as exc:
+        if not _connection_lost(exc):
             raise
-    with autocommit_session() as session:
-        return record_inbound_events(session, items, job_id)
+    with autocommit_connection() as connection:
+        return record_inbound_events_pg(connection, items, job_id)
+
+
+def _connection_lost(exc: psycopg.OperationalError) -> bool:
+    """A pooled connection the server had closed: worth one retry on a fresh one."""
+    return exc.sqlstate is None or exc.sqlstate.startswith(("08", "57P"))
 
 
 def enqueue_batch(stored: Sequence[Stored]) -> None:
