@@ -96,12 +96,6 @@ def _stored_index(session: Session, values: list[int]) -> _BandIndex:
     return index
 
 
-def nearest_campaign(session: Session, value: int) -> tuple[int, int] | None:
-    """(campaign id, distance) of the closest known fingerprint within MAX_DISTANCE bits."""
-    found = _stored_index(session, [value]).nearest(value)
-    return None if found is None else (found[0][1], found[1])
-
-
 def _groupable(report: Report) -> bool:
     return report.campaign_id is None and report.channel == "sms" and is_template(report.body)
 
