@@ -84,7 +84,13 @@ def _autocommit_engine_for(url: str) -> Engine:
 
 
 def is_postgresql() -> bool:
-    return make_url(get_settings().database_url).get_backend_name() == "postgresql"
+    return _backend_of(get_settings().database_url) == "postgresql"
+
+
+@lru_cache(maxsize=8)
+def _backend_of(url: str) -> str:
+    # Asked once per webhook batch: the URL is parsed once, not on every batch.
+    return make_url(url).get_backend_name()
 
 
 @contextmanager
