@@ -17,6 +17,7 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from bot.db.session import migrate
+from bot.heap import freeze_startup_heap
 from bot.settings import get_settings
 from workers.job_metrics import count_job_failure
 from workers.liveness import start_heartbeat
@@ -61,6 +62,7 @@ def lower_priority(nice: int) -> None:
 def run_worker(queues: Sequence[str] = QUEUES, burst: bool = False, sweeper: bool = True) -> bool:
     lower_priority(get_settings().worker_nice)
     migrate()
+    freeze_startup_heap()  # imports and migrations done: out of the collector's full passes
     stop_sweeper = start_in_background()[1] if sweeper else None
     worked = False
     try:
