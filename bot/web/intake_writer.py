@@ -120,5 +120,5 @@ async def drain_intake_writer() -> None:
 
 async def store_inbound(item: Inbound, route: str) -> Stored:
     """Store one webhook's event (in a shared batch) and queue its job; 503 if storage fails."""
-    with metrics.WEBHOOK_LATENCY.labels(route=route).time():
+    with metrics.webhook_latency(route).time():
         return await intake_writer().submit(item)

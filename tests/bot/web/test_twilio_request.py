@@ -110,6 +110,20 @@ def test_behind_a_proxy_the_public_url_is_what_counts(monkeypatch: pytest.Monkey
     )
 
 
+def test_behind_a_proxy_the_query_string_is_signed_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A webhook URL configured with a query (Twilio signs it whole) checks against that URL."""
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://bot.example/")
+    get_settings.cache_clear()
+    client = TestClient(create_app())
+    params = sms_params("+33639981234", "hello")
+    signed = sign("https://bot.example/twilio/sms?line=fr&x=a%20b", params)
+    without_query = sign("https://bot.example/twilio/sms", params)
+    url = "/twilio/sms?line=fr&x=a%20b"
+    assert client.post(url, data=params, headers={"X-Twilio-Signature": signed}).status_code == 200
+    refused = client.post(url, data=params, headers={"X-Twilio-Signature": without_query})
+    assert refused.status_code == 403
+
+
 def test_a_body_over_16_kib_gets_413() -> None:
     client = TestClient(create_app())
     params = sms_params("+33639981234", "x" * (17 * 1024))
