@@ -8,6 +8,7 @@ with exponential backoff (redis-py's own Retry), which rides out short outages b
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import time
@@ -62,7 +63,10 @@ def lower_priority(nice: int) -> None:
 def run_worker(queues: Sequence[str] = QUEUES, burst: bool = False, sweeper: bool = True) -> bool:
     lower_priority(get_settings().worker_nice)
     migrate()
-    freeze_startup_heap()  # imports and migrations done: out of the collector's full passes
+    # The jobs' modules (processing, the classifier) are imported now rather than by RQ on the
+    # first job, so that the freeze covers them too: out of the collector's full passes.
+    importlib.import_module("workers.jobs")
+    freeze_startup_heap()
     stop_sweeper = start_in_background()[1] if sweeper else None
     worked = False
     try:

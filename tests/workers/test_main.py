@@ -39,3 +39,21 @@ def test_a_worker_lowers_its_own_cpu_priority() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "7"
+
+
+def test_a_worker_freezes_its_heap_with_the_jobs_modules_in_it() -> None:
+    """In a child process: the jobs' modules are imported before the freeze, not on the first
+    job, so that full collections do not walk the classifier's and processing's objects."""
+    import subprocess
+    import sys
+
+    code = (
+        "import gc, sys; from workers.main import run_worker; "
+        "run_worker(burst=True, sweeper=False); "
+        "jobs = vars(sys.modules['workers.jobs']); "
+        "print(gc.get_freeze_count() > 50_000, not any(o is jobs for o in gc.get_objects()))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip().splitlines()[-1] == "True True"
