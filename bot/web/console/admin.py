@@ -143,10 +143,15 @@ def user_action(
     return redirect("/console/admin")
 
 
+# A label for people: printable, with at least one visible character. A NUL would otherwise
+# reach PostgreSQL, which cannot store it in text (a 500 instead of a clear 422).
+TOKEN_NAME = r"^[^\x00-\x1f\x7f]*[^\x00-\x1f\x7f\s][^\x00-\x1f\x7f]*$"
+
+
 @router.post("/tokens", response_class=HTMLResponse)
 def new_token(
     request: Request,
-    name: str = Form(..., min_length=1, max_length=100),
+    name: str = Form(..., min_length=1, max_length=100, pattern=TOKEN_NAME),
     viewer: Viewer = Depends(csrf_admin),
 ) -> Response:
     with session_scope() as db:

@@ -185,6 +185,15 @@ def test_admins_create_and_revoke_api_tokens() -> None:
     assert "revoked" in admin.get("/console/admin").text
 
 
+@pytest.mark.parametrize("name", ["\x00", "ops\x00team", "tab\there", "   "])
+def test_a_token_name_with_control_characters_or_nothing_visible_is_a_422(name: str) -> None:
+    admin = signed_in("root@example.org", "admin")
+    token = csrf_of(admin.get("/console/admin").text)
+    page = admin.post("/console/admin/tokens", data={"name": name, "csrf_token": token})
+    assert page.status_code == 422
+    assert "scl_" not in page.text
+
+
 def test_no_link_can_make_the_console_display_chosen_text() -> None:
     seed_report(NUMBER, "colis")
     client = signed_in()
