@@ -9,7 +9,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 
 from redis import Redis
+from redis.asyncio import Redis as AsyncRedis
 from redis.backoff import ExponentialBackoff
+from redis.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry as RedisRetry
@@ -40,16 +42,32 @@ def send_retry() -> Retry:
     return Retry(max=6, interval=backoff(6, base=2, cap=300))
 
 
+# Short timeouts: a webhook must answer even when Redis is away.
+CONNECT_TIMEOUT, COMMAND_TIMEOUT, HEALTH_CHECK_INTERVAL = 0.5, 2.0, 30
+
+
 @lru_cache(maxsize=4)
 def _redis_for(url: str) -> Redis:
-    # Short timeouts: a webhook must answer even when Redis is away.
     return Redis.from_url(
-        url, socket_connect_timeout=0.5, socket_timeout=2.0, health_check_interval=30
+        url,
+        socket_connect_timeout=CONNECT_TIMEOUT,
+        socket_timeout=COMMAND_TIMEOUT,
+        health_check_interval=HEALTH_CHECK_INTERVAL,
     )
 
 
 def get_redis() -> Redis:
     return _redis_for(get_settings().redis_url)
+
+
+def async_redis(url: str | None = None) -> AsyncRedis:
+    """A client for an event loop (it belongs to that loop), with the web's short timeouts."""
+    return AsyncRedis.from_url(
+        url or get_settings().redis_url,
+        socket_connect_timeout=CONNECT_TIMEOUT,
+        socket_timeout=COMMAND_TIMEOUT,
+        health_check_interval=HEALTH_CHECK_INTERVAL,
+    )
 
 
 def worker_redis() -> Redis:
@@ -193,18 +211,37 @@ def enqueue_new_events(job_id: str, event_ids: Sequence[int]) -> None:
     """
     if not event_ids:
         return
-    queue = get_queue(INTAKE_QUEUE)
-    # Given a pipeline, RQ sends the job and its queue's registration in one round trip (it
-    # would otherwise send them as two transactions).
-    with queue.connection.pipeline() as pipe:
-        queue.enqueue_call(
-            "workers.jobs.process_events",
-            args=(list(event_ids),),
-            job_id=job_id,
-            retry=process_retry(),
-            pipeline=pipe,
-        )
+    with get_redis().pipeline() as pipe:
+        _new_events_job(pipe, job_id, event_ids)
         pipe.execute()
+
+
+async def enqueue_new_events_async(
+    redis: AsyncRedis, job_id: str, event_ids: Sequence[int]
+) -> None:
+    """`enqueue_new_events` from an event loop, without a thread: RQ writes the job into a
+    pipeline that is never executed (it only records commands), and its commands go to Redis
+    in one transaction on the loop's own client."""
+    if not event_ids:
+        return
+    recorder = get_redis().pipeline()
+    _new_events_job(recorder, job_id, event_ids)
+    async with redis.pipeline(transaction=True) as pipe:
+        for args, options in recorder.command_stack:
+            pipe.pipeline_execute_command(*args, **options)
+        await pipe.execute()
+
+
+def _new_events_job(pipe: Pipeline, job_id: str, event_ids: Sequence[int]) -> None:
+    # Given a pipeline, RQ only adds the job and its queue's registration to it (one round trip
+    # when it is executed; RQ would otherwise send them as two transactions).
+    get_queue(INTAKE_QUEUE).enqueue_call(
+        "workers.jobs.process_events",
+        args=(list(event_ids),),
+        job_id=job_id,
+        retry=process_retry(),
+        pipeline=pipe,
+    )
 
 
 def enqueue_reply(reply_id: int) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import psycopg
 from alembic import command
@@ -76,13 +76,6 @@ def session_scope() -> Iterator[Session]:
         session.close()
 
 
-@lru_cache(maxsize=4)
-def _autocommit_engine_for(url: str) -> Engine:
-    # No ping per checkout: a dead connection fails its statement instead, and the caller
-    # retries once on a fresh one.
-    return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=4, max_overflow=4)
-
-
 def is_postgresql() -> bool:
     return _backend_of(get_settings().database_url) == "postgresql"
 
@@ -93,25 +86,21 @@ def _backend_of(url: str) -> str:
     return make_url(url).get_backend_name()
 
 
-@contextmanager
-def autocommit_connection() -> Iterator[psycopg.Connection[Any]]:
-    """PostgreSQL only: a pooled driver connection in autocommit, for a write that is one
-    statement, durable as soon as it returns: one round trip, no BEGIN, no COMMIT, no ping.
+async def connect_autocommit(url: str | None = None) -> psycopg.AsyncConnection[Any]:
+    """PostgreSQL only: a driver connection for an event loop, in autocommit, for writes that
+    are one statement each, durable as soon as they return: no BEGIN, no COMMIT, no ping.
 
-    The driver's own connection, without an ORM session around it: on the webhook path the
-    session's bookkeeping cost more than the statement. A connection found broken (the server
-    restarted) is dropped from the pool, not handed out again.
+    The driver's own connection, without an engine or session around it: on the webhook path
+    their bookkeeping cost more than the statement. It belongs to the loop that opened it.
     """
-    pooled = _autocommit_engine_for(get_settings().database_url).raw_connection()
-    driver = cast(psycopg.Connection[Any], pooled.driver_connection)
-    try:
-        yield driver
-    except BaseException:
-        if driver.broken or driver.closed:
-            pooled.invalidate()
-        raise
-    finally:
-        pooled.close()
+    conninfo = _libpq_url(url or get_settings().database_url)
+    return await psycopg.AsyncConnection.connect(conninfo, autocommit=True, connect_timeout=5)
+
+
+@lru_cache(maxsize=4)
+def _libpq_url(url: str) -> str:
+    # `postgresql+psycopg://...?options=...` -> `postgresql://...?options=...`
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -142,9 +131,7 @@ def dispose_engines() -> None:
     """Forget pooled connections, e.g. in a forked worker or between tests."""
     for url in list(_engine_cache_urls()):
         _engine_for(url).dispose()
-        _autocommit_engine_for(url).dispose()
     _engine_for.cache_clear()
-    _autocommit_engine_for.cache_clear()
     _sessionmaker_for.cache_clear()
 
 

@@ -171,6 +171,24 @@ def record_inbound_events_pg(
     return batch.results(created, known)
 
 
+async def record_inbound_events_pg_async(
+    connection: psycopg.AsyncConnection[Any], items: Sequence[Inbound], job_id: str | None = None
+) -> list[Stored]:
+    """`record_inbound_events_pg` as a coroutine, for the web process's event loop: the same
+    statements, waited for without a thread."""
+    if not items:
+        return []
+    batch = _Batch(items, job_id)
+    params = {"rows": batch.document(), "received_at": batch.now, "job_id": job_id}
+    cursor = await connection.execute(_INSERT_FROM_JSON, params, prepare=True)
+    created: dict[str, int] = {sid: event_id for event_id, sid in await cursor.fetchall()}
+    known: dict[str, tuple[int, str]] = {}
+    if missing := batch.missing(created):
+        cursor = await connection.execute(_HELD, {"sids": missing})
+        known = {sid: (event_id, status) for event_id, sid, status in await cursor.fetchall()}
+    return batch.results(created, known)
+
+
 def record_inbound_event(
     session: Session,
     source_sid: str,

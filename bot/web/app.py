@@ -30,7 +30,7 @@ from bot.web.console import domain_pages as console_domains
 from bot.web.console import pages as console_pages
 from bot.web.console import search_pages as console_search
 from bot.web.console.rendering import STATIC_DIR
-from bot.web.intake_writer import drain_intake_writer
+from bot.web.intake_writer import close_intake_writer, keep_intake_links_open
 
 
 @asynccontextmanager
@@ -38,9 +38,10 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     # Everything imported and built by now lives as long as the process: out of the collector's
     # full passes, which otherwise stall the loop for 100 ms and more (see bot.heap).
     freeze_startup_heap()
+    keep_intake_links_open()
     yield
     # A graceful stop lets the intake batches in flight commit and answer before the loop ends.
-    await drain_intake_writer()
+    await close_intake_writer()
 
 
 def create_app() -> FastAPI:

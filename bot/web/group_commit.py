@@ -2,9 +2,9 @@
 
 Each webhook used to pay for its own INSERT, COMMIT (a disk flush) and enqueue. Under a burst
 they now queue here; a flusher takes everything that is waiting (up to `max_batch`), stores it
-in one thread call, and answers each request with its own result. At low load a batch is a
-single request, so latency does not grow; under load batches grow by themselves, because
-requests pile up while the previous batch commits.
+in one call, and answers each request with its own result. At low load a batch is a single
+request, so latency does not grow; under load batches grow by themselves, because requests
+pile up while the previous batch commits.
 
 A request is answered only after its batch committed: an acknowledged report is stored.
 """
@@ -12,17 +12,15 @@ A request is answered only after its batch committed: an acknowledged report is 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
-
-import anyio
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 
 class GroupCommit(Generic[Item, Result]):
-    """Batch `submit()` calls into calls of `flush(items) -> results`, run in worker threads.
+    """Batch `submit()` calls into awaited calls of `flush(items) -> results`.
 
     `flush` must return one result per item, in order, or raise; its exception then goes to
     every request of that batch. At most `max_flushers` batches are in flight at once, so that
@@ -31,7 +29,7 @@ class GroupCommit(Generic[Item, Result]):
 
     def __init__(
         self,
-        flush: Callable[[list[Item]], Sequence[Result]],
+        flush: Callable[[list[Item]], Awaitable[Sequence[Result]]],
         *,
         max_batch: int = 200,
         max_flushers: int = 2,
@@ -72,7 +70,7 @@ class GroupCommit(Generic[Item, Result]):
     async def _flush_batch(self, batch: list[tuple[Item, asyncio.Future[Result]]]) -> None:
         items = [item for item, _ in batch]
         try:
-            results = await anyio.to_thread.run_sync(self._flush, items)
+            results = await self._flush(items)
             if len(results) != len(items):
                 raise RuntimeError(f"flush returned {len(results)} results for {len(items)}")
         except Exception as exc:

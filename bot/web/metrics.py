@@ -23,6 +23,14 @@ def webhook_latency(route: str) -> Histogram:
 
 
 EVENTS_RECEIVED = Counter("scamline_events_received_total", "New inbound events", ["kind"])
+
+
+@cache
+def events_received(kind: str) -> Counter:
+    """The kind's child of EVENTS_RECEIVED (kinds are a handful of fixed names)."""
+    return EVENTS_RECEIVED.labels(kind=kind)
+
+
 INTAKE_BATCH_SIZE = Histogram(
     "scamline_intake_batch_size",
     "Webhooks stored together in one group commit",

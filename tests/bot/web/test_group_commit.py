@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 
 import pytest
@@ -15,12 +14,16 @@ def _run(coro: object) -> object:
     return asyncio.run(coro)  # type: ignore[arg-type]
 
 
+async def echo(items: list[int]) -> list[int]:
+    return items
+
+
 def test_each_caller_gets_its_own_result_and_load_makes_batches() -> None:
     sizes: list[int] = []
 
-    def flush(items: list[int]) -> list[int]:
+    async def flush(items: list[int]) -> list[int]:
         sizes.append(len(items))
-        time.sleep(0.01)  # a commit: others pile up meanwhile
+        await asyncio.sleep(0.01)  # a commit: others pile up meanwhile
         return [i * 10 for i in items]
 
     async def main() -> list[int]:
@@ -36,7 +39,7 @@ def test_each_caller_gets_its_own_result_and_load_makes_batches() -> None:
 
 def test_a_lone_request_is_flushed_at_once() -> None:
     async def main() -> float:
-        writer: GroupCommit[int, int] = GroupCommit(lambda items: items)
+        writer: GroupCommit[int, int] = GroupCommit(echo)
         started = time.perf_counter()
         await writer.submit(1)
         return time.perf_counter() - started
@@ -47,7 +50,7 @@ def test_a_lone_request_is_flushed_at_once() -> None:
 def test_a_failed_flush_fails_every_request_of_its_batch_only() -> None:
     calls = 0
 
-    def flush(items: list[int]) -> list[int]:
+    async def flush(items: list[int]) -> list[int]:
         nonlocal calls
         calls += 1
         if 13 in items:
@@ -68,16 +71,13 @@ def test_a_failed_flush_fails_every_request_of_its_batch_only() -> None:
 
 def test_at_most_max_flushers_run_at_once() -> None:
     running = peak = 0
-    lock = threading.Lock()
 
-    def flush(items: list[int]) -> list[int]:
+    async def flush(items: list[int]) -> list[int]:
         nonlocal running, peak
-        with lock:
-            running += 1
-            peak = max(peak, running)
-        time.sleep(0.005)
-        with lock:
-            running -= 1
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.005)
+        running -= 1
         return items
 
     async def main() -> None:
@@ -90,7 +90,10 @@ def test_at_most_max_flushers_run_at_once() -> None:
 
 def test_a_flush_returning_the_wrong_count_is_an_error_not_a_wrong_answer() -> None:
     async def main() -> None:
-        writer: GroupCommit[int, int] = GroupCommit(lambda items: items[:-1])
+        async def short(items: list[int]) -> list[int]:
+            return items[:-1]
+
+        writer: GroupCommit[int, int] = GroupCommit(short)
         await writer.submit(1)
 
     with pytest.raises(RuntimeError, match="0 results for 1"):
@@ -100,8 +103,8 @@ def test_a_flush_returning_the_wrong_count_is_an_error_not_a_wrong_answer() -> N
 def test_a_caller_that_goes_away_does_not_take_its_item_out_of_the_batch() -> None:
     flushed: list[int] = []
 
-    def flush(items: list[int]) -> list[int]:
-        time.sleep(0.05)
+    async def flush(items: list[int]) -> list[int]:
+        await asyncio.sleep(0.05)
         flushed.extend(items)
         return items
 
@@ -119,8 +122,8 @@ def test_a_caller_that_goes_away_does_not_take_its_item_out_of_the_batch() -> No
 def test_drain_waits_for_the_batches_in_flight() -> None:
     stored: list[int] = []
 
-    def flush(items: list[int]) -> list[int]:
-        time.sleep(0.05)
+    async def flush(items: list[int]) -> list[int]:
+        await asyncio.sleep(0.05)
         stored.extend(items)
         return items
 
