@@ -47,3 +47,29 @@ def test_a_batch_job_is_queued_with_its_events_and_retries_in_one_round_trip(
 def test_an_empty_batch_queues_nothing() -> None:
     enqueue_new_events(new_batch_job_id(), [])
     assert Queue(INTAKE_QUEUE, connection=get_redis()).count == 0
+
+
+def test_the_event_loops_enqueue_writes_the_same_job_as_the_blocking_one() -> None:
+    import asyncio
+
+    from workers.queues import async_redis, enqueue_new_events_async
+
+    enqueue_new_events("events-blocking", [1, 2])
+
+    async def on_loop() -> None:
+        client = async_redis()
+        try:
+            await enqueue_new_events_async(client, "events-loop", [1, 2])
+        finally:
+            await client.aclose()
+
+    asyncio.run(on_loop())
+    queue = Queue(INTAKE_QUEUE, connection=get_redis(), serializer=JSONSerializer)
+    assert queue.job_ids == ["events-blocking", "events-loop"]
+    blocking, loop = (queue.fetch_job(job_id) for job_id in queue.job_ids)
+    assert isinstance(blocking, Job) and isinstance(loop, Job)
+    for job in (blocking, loop):
+        assert job.func_name == "workers.jobs.process_events"
+        assert list(job.args) == [[1, 2]]
+        assert job.retries_left == 4 and job.get_status() == JobStatus.QUEUED
+        assert job.origin == INTAKE_QUEUE
