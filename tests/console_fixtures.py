@@ -17,7 +17,7 @@ from bot.db.types import utcnow
 from bot.domain.classifier import Classification
 from bot.domain.indicators import extract
 from bot.domain.numbers import parse_any
-from bot.services.intake import record_inbound_event
+from bot.services.intake import identify_reporter, record_inbound_event
 from bot.services.reporters import get_or_create_reporter
 from bot.services.reports import attach_number, record_report
 from bot.services.users import create_user
@@ -93,6 +93,7 @@ def seed_report(
             session, "SM" + secrets.token_hex(16), "sms", {"Body": body}, reporter
         )
         event.received_at = at or utcnow()
+        identify_reporter(event)  # as the worker does when it locks the event
         person = get_or_create_reporter(session, event.reporter_pseudonym or "", reporter)
         report = record_report(
             session,

@@ -118,6 +118,13 @@ def parse_phone(raw: str, region: str = DEFAULT_REGION) -> Number | None:
     return from_phonenumber(parsed)
 
 
+def reporter_number(raw: str) -> str | None:
+    """The key a reporter is known by: their number in E.164 when it is a phone number, else
+    the address as Twilio gave it (stripped); None when there is none."""
+    number = parse_phone(raw) if raw else None
+    return number.canonical if number else (raw.strip() or None)
+
+
 def parse_short_code(raw: str) -> Number | None:
     compact = _SEPARATORS.sub("", raw.strip())
     if _SHORT_CODE.fullmatch(compact):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from bot.domain.numbers import parse_phone
 from bot.services.intake import Inbound
 from bot.web.intake_writer import store_inbound
 from bot.web.twilio_request import (
@@ -20,9 +19,10 @@ from bot.web.twiml import empty_messaging_response
 router = APIRouter()
 
 
-def reporter_phone(raw: str) -> str | None:
-    number = parse_phone(raw) if raw else None
-    return number.canonical if number else (raw.strip() or None)
+def posted_number(raw: str) -> str | None:
+    """The reporter's number as Twilio posted it. The worker makes it canonical and derives the
+    pseudonym (`identify_reporter`): phonenumbers has no place on the request path."""
+    return raw.strip() or None
 
 
 @router.post(
@@ -37,5 +37,5 @@ async def inbound_sms(request: Request) -> Response:
     # dependency solver costs more per request than the signature check it would call.
     form = await signed_form(request)
     sid = required_sid(form, "MessageSid", "SmsSid")
-    await store_inbound(Inbound(sid, "sms", form, reporter_phone(form.get("From", ""))), "sms")
+    await store_inbound(Inbound(sid, "sms", form, posted_number(form.get("From", ""))), "sms")
     return empty_messaging_response()

@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from bot.db.session import session_scope
 from bot.domain.language import Language
-from bot.domain.numbers import parse_phone
+from bot.domain.numbers import parse_phone, reporter_number
 from bot.domain.voice import MAX_RETRIES, is_withheld, number_from_digits
 from bot.services.call_processing import CALL_FORWARD, VOICE_REPORT
 from bot.services.call_status import record_call_status
@@ -27,7 +27,7 @@ from bot.web.twilio_request import (
     signed_form,
     webhook_openapi,
 )
-from bot.web.twilio_sms import reporter_phone
+from bot.web.twilio_sms import posted_number
 from bot.web.twiml import twiml
 
 router = APIRouter()
@@ -48,7 +48,7 @@ def call_sid(form: dict[str, str]) -> str:
 def caller_phone(form: dict[str, str]) -> str | None:
     """The caller's number when we could text them back; None when withheld."""
     raw = form.get("From", "")
-    return None if is_withheld(raw) else reporter_phone(raw)
+    return None if is_withheld(raw) else posted_number(raw)
 
 
 def _retry_or_give_up(
@@ -84,8 +84,8 @@ async def inbound_call(form: dict[str, str] = Depends(signed_form)) -> Response:
 async def _forwarded(sid: str, form: dict[str, str]) -> Response:
     """The forwarder reports; `From` is the suspect, or withheld (then logged as an event only)."""
     forwarder = form.get("ForwardedFrom", "")
-    reporter = None if is_withheld(forwarder) else reporter_phone(forwarder)
-    suspect = "" if is_withheld(form.get("From")) else (reporter_phone(form["From"]) or "")
+    reporter = None if is_withheld(forwarder) else posted_number(forwarder)
+    suspect = "" if is_withheld(form.get("From")) else (reporter_number(form["From"]) or "")
     params = {**form, "Suspect": suspect}
     await store_inbound(Inbound(sid, CALL_FORWARD, params, reporter), "voice")
     return twiml(voice_twiml.forwarded_call())

@@ -8,7 +8,14 @@ from sqlalchemy import func, select
 
 from bot.db.models import InboundEvent
 from bot.db.session import session_scope
-from bot.services.intake import Inbound, record_inbound_event, record_inbound_events
+from bot.security.pseudonyms import decrypt_phone, pseudonym
+from bot.services.intake import (
+    Inbound,
+    lock_event,
+    lock_events,
+    record_inbound_event,
+    record_inbound_events,
+)
 
 pytestmark = pytest.mark.storage
 
@@ -66,6 +73,48 @@ def test_a_withheld_reporter_is_stored_without_pseudonym() -> None:
         (stored,) = record_inbound_events(session, [_sms("SManon", phone=None)])
         event = session.get_one(InboundEvent, stored.event_id)
         assert event.reporter_pseudonym is None and event.from_enc is None
+
+
+def test_the_number_is_stored_as_posted_and_the_worker_makes_it_canonical() -> None:
+    with session_scope() as session:
+        stored = record_inbound_events(
+            session, [_sms("SMspaced", phone="+33 6 39 98 12 34"), _sms("SMe164")]
+        )
+    with session_scope() as session:
+        events = [session.get_one(InboundEvent, s.event_id) for s in stored]
+        assert all(e.reporter_pseudonym is None for e in events)  # not on the request path
+        assert decrypt_phone(events[0].from_enc or "") == "+33 6 39 98 12 34"
+    with session_scope() as session:
+        spaced, e164 = lock_events(session, [s.event_id for s in stored])
+        # One reporter, however Twilio spelled the number; the copy kept is the canonical one.
+        assert spaced.reporter_pseudonym == e164.reporter_pseudonym == pseudonym("+33639981234")
+        assert decrypt_phone(spaced.from_enc or "") == "+33639981234"
+    with session_scope() as session:
+        assert session.get_one(InboundEvent, stored[0].event_id).reporter_pseudonym is not None
+
+
+def test_a_reporter_is_identified_once_and_an_address_that_is_no_number_is_kept() -> None:
+    with session_scope() as session:
+        (stored,) = record_inbound_events(session, [_sms("SMclient", phone="client:alice")])
+    with session_scope() as session:
+        event = lock_event(session, stored.event_id)
+        assert event is not None and event.reporter_pseudonym == pseudonym("client:alice")
+        event.reporter_pseudonym = "kept"
+    with session_scope() as session:
+        event = lock_event(session, stored.event_id)
+        assert event is not None and event.reporter_pseudonym == "kept"
+
+
+def test_a_number_the_key_cannot_read_leaves_the_event_without_reporter() -> None:
+    with session_scope() as session:
+        (stored,) = record_inbound_events(session, [_sms("SMlost")])
+        unreadable = "g1:" + "A" * 40
+        session.get_one(InboundEvent, stored.event_id).from_enc = unreadable
+        (ok,) = record_inbound_events(session, [_sms("SMok")])
+    with session_scope() as session:
+        lost, readable = lock_events(session, [stored.event_id, ok.event_id])
+        assert lost.reporter_pseudonym is None and lost.from_enc == unreadable
+        assert readable.reporter_pseudonym == pseudonym("+33639981234")
 
 
 def test_an_empty_batch_touches_nothing() -> None:

@@ -6,8 +6,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from bot.db.models import InboundEvent, Reply, Report
+from bot.db.models import InboundEvent, Reply, Report, Reporter
 from bot.db.session import session_scope
+from bot.security.pseudonyms import decrypt_phone
 from bot.settings import get_settings
 from bot.web.app import create_app
 from tests.conftest import _reset_caches
@@ -53,7 +54,24 @@ def test_the_raw_event_keeps_no_clear_phone_number() -> None:
         event = session.scalars(select(InboundEvent)).one()
         assert "From" not in event.params
         assert event.from_enc and "+33639981234" not in event.from_enc
+        assert event.reporter_pseudonym is None  # the worker's to compute
+    run_worker_until_idle()
+    with session_scope() as session:
+        event = session.scalars(select(InboundEvent)).one()
         assert event.reporter_pseudonym and len(event.reporter_pseudonym) == 64
+        assert event.from_enc and "+33639981234" not in event.from_enc
+
+
+def test_two_spellings_of_one_number_are_one_reporter_answered_at_the_canonical_number() -> None:
+    client = TestClient(create_app())
+    post_signed(client, "/twilio/sms", sms_params("+33 6 39 98 12 34", PARCEL))
+    run_worker_until_idle()
+    post_signed(client, "/twilio/sms", sms_params("+33639981234", PARCEL.replace("1,99", "3,49")))
+    run_worker_until_idle()
+    assert _count(Reporter) == 1
+    with session_scope() as session:
+        (reporter,) = session.scalars(select(Reporter)).all()
+        assert decrypt_phone(reporter.phone_enc or "") == "+33639981234"
 
 
 def test_a_report_survives_redis_being_down_at_intake(monkeypatch: pytest.MonkeyPatch) -> None:
