@@ -224,18 +224,46 @@ async def enqueue_new_events_async(
     in one transaction on the loop's own client."""
     if not event_ids:
         return
+    version = await _server_version(redis)
     recorder = get_redis().pipeline()
-    _new_events_job(recorder, job_id, event_ids)
+    _new_events_job(recorder, job_id, event_ids, version)
     async with redis.pipeline(transaction=True) as pipe:
         for args, options in recorder.command_stack:
             pipe.pipeline_execute_command(*args, **options)
         await pipe.execute()
 
 
-def _new_events_job(pipe: Pipeline, job_id: str, event_ids: Sequence[int]) -> None:
+# The Redis server's version by URL, as RQ records it in each job.
+_server_versions: dict[str, tuple[int, int, int]] = {}
+
+
+async def _server_version(redis: AsyncRedis) -> tuple[int, int, int]:
+    """RQ asks for the server's version (INFO) on its first enqueue through a client, which
+    would be a blocking call on the event loop: one that stalls the loop for the whole connect
+    timeout of each batch while Redis is unreachable. It is asked here on the loop's client,
+    once per server."""
+    url = get_settings().redis_url
+    version = _server_versions.get(url)
+    if version is None:
+        info = await redis.info("server")
+        parts = [int(part) for part in str(info["redis_version"]).split(".")[:3]]
+        major, minor, patch = [*parts, 0, 0, 0][:3]
+        version = _server_versions[url] = (major, minor, patch)
+    return version
+
+
+def _new_events_job(
+    pipe: Pipeline,
+    job_id: str,
+    event_ids: Sequence[int],
+    server_version: tuple[int, int, int] | None = None,
+) -> None:
     # Given a pipeline, RQ only adds the job and its queue's registration to it (one round trip
     # when it is executed; RQ would otherwise send them as two transactions).
-    get_queue(INTAKE_QUEUE).enqueue_call(
+    queue = get_queue(INTAKE_QUEUE)
+    if server_version is not None:
+        queue.redis_server_version = server_version  # RQ's own cache: it asks no more
+    queue.enqueue_call(
         "workers.jobs.process_events",
         args=(list(event_ids),),
         job_id=job_id,

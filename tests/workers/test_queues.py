@@ -9,6 +9,7 @@ from rq import Queue
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
+from bot.settings import get_settings
 from workers.queues import INTAKE_QUEUE, enqueue_new_events, get_redis, new_batch_job_id
 
 
@@ -73,3 +74,35 @@ def test_the_event_loops_enqueue_writes_the_same_job_as_the_blocking_one() -> No
         assert list(job.args) == [[1, 2]]
         assert job.retries_left == 4 and job.get_status() == JobStatus.QUEUED
         assert job.origin == INTAKE_QUEUE
+
+
+def test_the_event_loops_enqueue_makes_no_blocking_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not even RQ's first INFO: the blocking client may be unreachable, the job still goes."""
+    import asyncio
+
+    from workers import queues
+
+    monkeypatch.setattr(queues, "_server_versions", {})
+    queues._redis_for.cache_clear()  # a new blocking client: RQ has asked it nothing yet
+    blocked: list[object] = []
+
+    def no_blocking_call(self: Redis, *args: object, **kwargs: object) -> object:
+        blocked.append(args[0])
+        raise AssertionError("blocking Redis call on the event loop")
+
+    async def on_loop() -> None:
+        client = queues.async_redis()
+        try:
+            await queues.enqueue_new_events_async(client, "events-first", [7])
+            await queues.enqueue_new_events_async(client, "events-second", [8])
+        finally:
+            await client.aclose()
+
+    monkeypatch.setattr(Redis, "execute_command", no_blocking_call)
+    asyncio.run(on_loop())
+    monkeypatch.undo()
+    assert blocked == []
+    queue = Queue(INTAKE_QUEUE, connection=get_redis(), serializer=JSONSerializer)
+    assert queue.job_ids == ["events-first", "events-second"]
+    version = tuple(int(p) for p in get_redis().info("server")["redis_version"].split(".")[:3])
+    assert queues._server_versions == {get_settings().redis_url: version}
