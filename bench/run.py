@@ -444,20 +444,6 @@ class Bench:
         )
 
 
-def python_speed() -> float:
-    """Millions of iterations per second of a plain Python loop, best of 3: how fast this
-    machine runs Python right now. Absolute figures (reports/s, ms) move with it from run to
-    run on a shared machine; the ratios measured side by side do not."""
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        total = 0
-        for i in range(1_000_000):
-            total += i
-        best = min(best, time.perf_counter() - start)
-    return 1.0 / best
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run with small counts")
@@ -488,7 +474,7 @@ def main() -> int:
     stack = Stack(keep_logs=args.keep_logs)
     base_env = {"TWILIO_AUTH_TOKEN": AUTH_TOKEN, "ENVIRONMENT": "development"}
     os.environ["PYTHON"] = os.environ.get("PYTHON", "") or sys.executable
-    started, speed_before = time.monotonic(), python_speed()
+    started = time.monotonic()
     try:
         stack.start(base_env)
         # This process reads the same settings as the stack (to sign, to create a token).
@@ -507,10 +493,6 @@ def main() -> int:
     finally:
         print(f"\nScamline benchmark, {os.cpu_count()} CPUs, {args.workers} workers", end="")
         print(f", {'quick' if args.quick else 'full'} run in {time.monotonic() - started:.0f} s")
-        print(
-            f"Python speed (M loop iterations/s): {speed_before:.1f} at the start, "
-            f"{python_speed():.1f} at the end"
-        )
         print_table()
         if args.keep_logs:
             print(f"logs kept in {Path(stack.dir)}")
