@@ -18,16 +18,17 @@ from bot.domain.numbers import Number, find_phone_numbers, parse_sender_name, pa
 # TLDs reserved by RFC 2606/6761: absent from the public-suffix list but real in reports.
 RESERVED_TLDS = frozenset({"test", "invalid", "example", "localhost", "onion"})
 
-_URL = re.compile(
+LINK_PATTERN = re.compile(
     r"""(?ix)
     (?<![@\w.-])
-    (?:(?:https?|hxxps?)://|www\.)?             # scheme, or a bare www.
-    (?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.|\[\.\]))+   # labels
-    [a-z][a-z0-9-]{1,62}                        # the top-level label
+    (?:(?:https?|hxxps?)://(?:[^\s/?#@]{1,64}@)?|www\.)?  # scheme (and user info), or a bare www.
+    (?:[^\W_](?:[\w-]{0,61}[^\W_])?(?:\.|\[\.\]))+      # labels, in any script
+    (?:[a-z][a-z0-9-]{1,62}|xn--[a-z0-9-]{1,59})         # the top-level label
     (?::\d{2,5})?
-    (?:[/?#][^\s<>"'«»“”]*)?                    # path, query, fragment
+    (?:[/?#][^\s<>"'«»“”]*)?                           # path, query, fragment
     """
 )
+_SCHEME = re.compile(r"(?i)^(?:https?|hxxps?)://")
 _TRAILING_PUNCTUATION = ".,;:!?)]}»\"'"
 
 # "De : AMELI", "envoyé par 38455", "Expéditeur: ...", "from: ...": marked plainly as the sender.
@@ -51,12 +52,60 @@ _WEAK_SENDER_MARK = re.compile(
     (?=\s*[:\-–—]|\s*$)
     """
 )
-# "rappelez le 3646", "call 7726": a short code given as the number to call.
+# "reçu de COLISSIMO, c'est fiable ?", "envoyé par le 38200": an explicit "received from" names
+# the sender whatever follows, but only an upper-case name or a short code.
+_RECEIVED_FROM = re.compile(
+    r"""(?x)
+    (?:^|[\s(«"'])
+    (?i:re[çc]ue?s?\s+(?:de\s+la\s+part\s+)?d[eu]|sms\s+d[eu]|texto\s+d[eu]|message\s+d[eu]
+       |envoy[ée]e?s?\s+par(?:\s+le|\s+la)?|sent\s+by|text\s+from|message\s+from)
+    \s+
+    (?P<sender>[A-Z0-9][A-Z0-9&_-]{1,10})(?![\w-])
+    """
+)
+# "rappelez le 3646", "call 7726", "contactez le service client au 3900": a short code given as
+# the number to call (a year, an amount or a time is not one).
 _CALL_SHORT_CODE = re.compile(
     r"""(?ix)
-    \b(?:r?appel\w*|call|contact\w*|compos\w*|tape[rz]?|joindre)
-    \s+(?:le|au|the|on)?\s*
+    \b(?:r?appel\w*|call|contact\w*|compos\w*|tape[rz]?|joindre|joignable|dial|ring)\b
+    (?:\s+[^\s\d]+){0,4}?
+    \s+(?:le|au|the|on|at|num[ée]ro|n°)?\s*
+    (?!(?:19|20)\d\d\b)(?P<sender>[1-9]\d{3,5})\b(?!\s*(?:€|eur|euros?|h\b|min))
+    """
+)
+
+# "c'est écrit AMELI en expéditeur", "marqué info-colis comme expéditeur", "shows AMELI as sender".
+_NAMED_AS_SENDER = re.compile(
+    r"""(?ix)
+    (?:[ée]crit|marqu[ée]|affich[ée]|not[ée]|indiqu[ée]|shows?|says?|displayed)\s+
+    [«"'“]?\s?(?P<sender>[A-Za-z0-9][A-Za-z0-9&_.-]{1,10})\s?[»"'”]?\s+
+    (?:en|comme|as(?:\s+the)?)\s+(?:nom\s+d['’]\s?)?(?:exp[ée]diteur|sender)
+    """
+)
+# "l'expéditeur c'est AMELI", "expéditeur AMELI", "the sender was 38455": without a colon, only
+# an upper-case name or a short code counts ("l'expéditeur est inconnu" names no one).
+_SENDER_IS = re.compile(
+    r"""(?x)
+    (?i:exp[ée]diteur|sender(?:\s+name)?|nom\s+de\s+l['’]\s?exp[ée]diteur)
+    \s+(?i:c['’]\s?[ée]tait|c['’]\s?est|est|was|is|affich[ée])?\s*
+    [«"'“]?(?P<sender>[A-Z0-9][A-Z0-9&_-]{1,10})(?![\w-])
+    """
+)
+# "appelé du 3646", "called by 3646", "le 3646 m'a appelé": an official or business short code
+# named as the caller.
+_CALLED_FROM_SHORT_CODE = re.compile(
+    r"""(?ix)
+    \b(?:appel(?:[ée]e?s?|s)?|contact[ée]e?s?|t[ée]l[ée]phon[ée]e?s?|called|rang|phoned
+       |call|calls|missed\s+call)
+    \s+(?:en\s+absence\s+|manqu[ée]s?\s+)?(?:du|par\s+le|par|depuis\s+le|from|by)\s+(?:le\s+|the\s+)?
     (?P<sender>[1-9]\d{3,5})\b(?!\s*(?:€|eur|euros?)\b)
+    """
+)
+_SHORT_CODE_CALLED = re.compile(
+    r"""(?ix)
+    \b(?:le|the)\s+(?P<sender>[1-9]\d{3,5})\s+
+    (?:m['’]\s?a\s+(?:appel|rappel|t[ée]l[ée]phon|contact|laiss)|m['’]\s?appel|m['’]\s?rappel
+       |called|rang|phoned|calls)
     """
 )
 
@@ -106,14 +155,31 @@ def registrable_domain(host: str) -> str | None:
     return None
 
 
+def _to_punycode(domain: str) -> str | None:
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+
+
+def url_host(url: str) -> str:
+    """The host a link really opens: `https://www.ameli.fr@evil.test/x` opens `evil.test`."""
+    rest = _SCHEME.sub("", refang(url))
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    host = authority.rpartition("@")[2]
+    return host.split(":", 1)[0].lower()
+
+
 def find_urls(text: str) -> list[tuple[int, str, str]]:
     """(position, url, registrable domain) for each link, bare domains included."""
     found: list[tuple[int, str, str]] = []
-    for match in _URL.finditer(text):
+    for match in LINK_PATTERN.finditer(text):
         url = match.group(0).rstrip(_TRAILING_PUNCTUATION)
-        host = re.sub(r"(?i)^(?:https?|hxxps?)://", "", refang(url))
-        host = re.split(r"[/?#:]", host, maxsplit=1)[0]
-        domain = registrable_domain(host)
+        domain = registrable_domain(url_host(url))
+        if domain is not None and not domain.isascii():
+            # Stored as the DNS sees it: `аmeli.fr` with a Cyrillic а reads as ameli.fr to an
+            # analyst, its punycode `xn--meli-43d.fr` does not.
+            domain = _to_punycode(domain)
         if domain is None:
             continue
         found.append((match.start(), refang(url), domain))
@@ -123,7 +189,17 @@ def find_urls(text: str) -> list[tuple[int, str, str]]:
 def find_marked_senders(text: str) -> list[tuple[int, Number]]:
     """Short codes and sender names that the reporter marks as the sender."""
     found: list[tuple[int, Number]] = []
-    for pattern in (_STRONG_SENDER_MARK, _WEAK_SENDER_MARK, _CALL_SHORT_CODE):
+    patterns = (
+        _STRONG_SENDER_MARK,
+        _WEAK_SENDER_MARK,
+        _RECEIVED_FROM,
+        _CALL_SHORT_CODE,
+        _NAMED_AS_SENDER,
+        _SENDER_IS,
+        _CALLED_FROM_SHORT_CODE,
+        _SHORT_CODE_CALLED,
+    )
+    for pattern in patterns:
         for match in pattern.finditer(text):
             raw = match.group("sender")
             number = parse_short_code(raw) or (

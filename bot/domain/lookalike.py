@@ -3,7 +3,8 @@
 Three shapes are common in scam links:
 - the brand as a word of another domain: `ameli-remboursement.xyz`, `impots-gouv.info`;
 - the brand's own domain placed in front of another one: `ameli.fr.secure-login.test`;
-- a misspelling or homoglyph: `arneli.test` (rn looks like m), `amel1.test`.
+- a misspelling or homoglyph: `arneli.test` (rn looks like m), `amel1.test`, or letters of
+  another script that read as Latin ones (`аmeli.fr` with a Cyrillic а, `xn--meli-43d.fr`).
 The official domain itself and its subdomains (`compte.ameli.fr`) are never look-alikes.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from bot.domain.homoglyphs import imitates_latin, latin_skeleton
 from bot.domain.indicators import registrable_domain
 from bot.domain.official import Brand, is_official_domain, load_official
 
@@ -64,11 +66,20 @@ def lookalike_brand(host_or_domain: str) -> Brand | None:
 
 
 def lookalike(host_or_domain: str) -> tuple[Brand, str] | None:
-    """The brand a host imitates and the brand word it imitates (`arneli.test` -> ameli)."""
-    host = host_or_domain.lower().strip(".")
+    """The brand a host imitates and the brand word it imitates (`arneli.test` -> ameli).
+
+    A host written with letters of another script that read as Latin ones (`аmeli.fr` with a
+    Cyrillic а, or its punycode) is compared as it reads; it imitates a brand even when it reads
+    exactly as the brand's own domain."""
+    written = host_or_domain.lower().strip(".")
+    host = latin_skeleton(written)
     domain = registrable_domain(host) or host
     if is_official_domain(domain):
-        return None
+        if not imitates_latin(written):
+            return None
+        for brand in load_official().brands:
+            if domain in brand.domains:
+                return brand, brand.tokens[0] if brand.tokens else brand.key
     labels = [label for label in host.split(".") if label]
     # Words of every label, and each label glued whole (`ameli-vitale` -> `amelivitale`).
     ignore = load_official().lookalike_ignore

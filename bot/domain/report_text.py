@@ -16,12 +16,18 @@ Channel = Literal["sms", "call"]
 _CALL_MARKERS = re.compile(
     r"""(?ix)
     ^\s*(?:appel|spam\s*vocal|vocal|call|missed\s+call)\b
-    | \bappels?\s+(?:du|de|d'un|d'une|manqu|en\s+absence|recu|hier|ce\s+matin)
-    | \b(?:m'a|m'ont|on\s+m'a|il\s+m'a|elle\s+m'a)\s+appel
-    | \bm'appell?e
-    | \bappel[ée]e?\s+par\b
+    | \bappels?\s+(?:du|de|d'un|d'une|manqu|en\s+absence|recu|reçu|hier|ce\s+matin|masqu)
+    | \b(?:m['’]\s?a|m['’]\s?ont|on\s+m['’]\s?a|il\s+m['’]\s?a|elle\s+m['’]\s?a
+        |j['’]\s?ai\s+[ée]t[ée]|me\s+suis\s+fait|nous\s+a)\s+(?:appel|t[ée]l[ée]phon|rappel)
+    | \bm['’]\s?appell?e | \bm['’]\s?a\s+rappel
+    | \bappel[ée]e?\s+(?:par|du|depuis)\b
     | \b(?:message|messagerie)\s+vocal | \br[ée]pondeur\b | \bsonnerie\b | \bd[ée]marchage\b
-    | \b(?:called|calling|rang)\s+(?:me|once|and|from)\b | \bcall\s+from\b | \bvoicemail\b
+    | \bcoup\s+de\s+(?:fil|t[ée]l[ée]phone) | \bau\s+bout\s+du\s+fil\b
+    | \b(?:j['’]\s?ai|il\s+a|elle\s+a|a)\s+(?:raccroch|d[ée]croch)
+    | \b(?:num[ée]ro|appel)\s+masqu | \bau\s+t[ée]l[ée]phone\b | \bt[ée]l[ée]phon[ée]\s+(?:par|du)\b
+    | \b(?:called|calling|rang|phoned)\s+(?:me|once|and|from|my|us|twice)\b | \bcall\s+from\b
+    | \bvoice\s*mail\b | \b(?:got|had|received|get)\s+(?:a|an|this|the|two|several)\s+
+        (?:\w+\s+)?(?:phone\s+)?calls?\b | \bphone\s+call\b | \bhung\s+up\b | \bcold\s+call
     """
 )
 # "de 06 ...", "reçu du +33 ...", "Expéditeur : ...", "from ...": the reporter names the sender.
