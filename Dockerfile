@@ -6,6 +6,7 @@ COPY bot ./bot
 COPY workers ./workers
 COPY prompts ./prompts
 COPY config ./config
+COPY corpus ./corpus
 RUN pip install --no-cache-dir -c constraints.txt . && useradd --system --home /app scamline
 USER scamline
 EXPOSE 8000

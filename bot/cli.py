@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -69,9 +70,17 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from bot.eval import main as run_eval
+    from bot.eval import run
 
-    return run_eval(args.file)
+    return run(
+        args.files, args.model, args.compare, cross_validation=not args.no_cv and not args.files
+    )
+
+
+def _train(args: argparse.Namespace) -> int:
+    from bot.training.pipeline import train_and_install
+
+    return train_and_install(not args.no_corrections, args.force, args.out)
 
 
 def _purge(args: argparse.Namespace) -> int:
@@ -141,9 +150,24 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--days", type=int, default=None, help="default RETENTION_DAYS (90)")
     purge.set_defaults(handler=_purge)
 
-    evaluate = commands.add_parser("eval", help="score the classifier on a labelled corpus")
-    evaluate.add_argument("file")
+    evaluate = commands.add_parser(
+        "eval",
+        help="score the classifier on labelled files, or on the held-out sets and by grouped "
+        "cross-validation",
+    )
+    evaluate.add_argument("files", nargs="*", help="labelled JSONL files (default: held-out sets)")
+    evaluate.add_argument("--model", type=Path, default=None, help="a model folder to score")
+    evaluate.add_argument("--compare", type=Path, default=None, help="a candidate model folder")
+    evaluate.add_argument("--no-cv", action="store_true", help="skip the cross-validation")
     evaluate.set_defaults(handler=_eval)
+
+    training = commands.add_parser(
+        "train", help="train the classifier on the corpus and analysts' corrections"
+    )
+    training.add_argument("--out", type=Path, default=None, help="default CLASSIFIER_MODEL_DIR")
+    training.add_argument("--no-corrections", action="store_true", help="the corpus only")
+    training.add_argument("--force", action="store_true", help="install even if worse")
+    training.set_defaults(handler=_train)
     return parser
 
 

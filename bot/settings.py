@@ -42,6 +42,10 @@ class Settings(BaseSettings):
 
     prompts_dir: Path = REPO_ROOT / "prompts"
     config_dir: Path = REPO_ROOT / "config"
+    # The learned classifier: `scamline train` writes it here, workers reload it when it changes.
+    classifier_model_dir: Path = REPO_ROOT / "config" / "model"
+    # The labelled corpus that `scamline train` learns from and `scamline eval` scores on.
+    corpus_dir: Path = REPO_ROOT / "corpus"
 
     max_body_bytes: int = 16 * 1024
     max_form_fields: int = 64

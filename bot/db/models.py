@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -124,6 +125,13 @@ class Report(Base):
     domains: Mapped[list[Any]] = mapped_column(default=list)  # defanged
     urls: Mapped[list[Any]] = mapped_column(default=list)  # defanged
     acted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The learned classifier's probability of its top family, its verdict (scam, uncertain,
+    # genuine_signs) and that top family, kept when an analyst corrects `family`.
+    confidence: Mapped[float | None] = mapped_column(Float)
+    verdict: Mapped[str | None] = mapped_column(String(16))
+    predicted_family: Mapped[str | None] = mapped_column(String(32))
+    family_corrected_by: Mapped[str | None] = mapped_column(String(254))
+    family_corrected_at: Mapped[datetime | None] = mapped_column(index=True)
     simhash: Mapped[int | None] = mapped_column(BigInteger)
     campaign_id: Mapped[int | None] = mapped_column(Integer, index=True)
 

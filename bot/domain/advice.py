@@ -4,7 +4,8 @@ may already have acted, advice for the family (or for an official number), and t
 
 from __future__ import annotations
 
-from bot.domain.classifier import Classification
+from bot.domain.classifier import Classification, Verdict
+from bot.domain.families import UNKNOWN
 from bot.domain.language import Language
 from bot.domain.numbers import Number, NumberType
 from bot.domain.official import official_name
@@ -36,13 +37,25 @@ def display_number(number: Number) -> str:
 
 ACTED_KEY = "sms/advice/acted"
 OFFICIAL_NUMBER_KEY = "sms/advice/official_number"
+CAUTIOUS_KEY = "sms/advice/cautious"
+GENUINE_SIGNS_KEY = "sms/advice/genuine_signs"
 
 
 def advice_key(classification: Classification, reported: Number | None = None) -> str:
-    """`sms/advice/<family>`; a report of an official number with no scam found gets its own."""
-    if classification.family == "unknown" and official_name(reported) is not None:
+    """Which advice answers a report.
+
+    - `sms/advice/<family>` for a family likely enough;
+    - the official-number advice when the report names an official number and no scam was found
+      ("is it really them?");
+    - `genuine_signs` only with a positive sign of a genuine message, and never "it is safe";
+    - otherwise `cautious`: the generic protective advice, never a reassuring one."""
+    if classification.verdict is Verdict.SCAM and classification.family != UNKNOWN:
+        return f"sms/advice/{classification.family}"
+    if official_name(reported) is not None:
         return OFFICIAL_NUMBER_KEY
-    return f"sms/advice/{classification.family}"
+    if classification.verdict is Verdict.GENUINE_SIGNS:
+        return GENUINE_SIGNS_KEY
+    return CAUTIOUS_KEY
 
 
 def fit(*parts: str) -> str:

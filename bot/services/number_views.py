@@ -147,6 +147,11 @@ def _views(session: Session, reports: list[Report]) -> list[ReportView]:
     ]
 
 
+def report_view(session: Session, report_id: int) -> ReportView | None:
+    report = session.get(Report, report_id)
+    return _views(session, [report])[0] if report is not None else None
+
+
 def canonical_domain(domain: str) -> str:
     """Domains are stored defanged; accept either spelling in a URL."""
     return defang(refang(domain.strip().lower()))

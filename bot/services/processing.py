@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import InboundEvent, Report, Reporter
 from bot.db.types import utcnow
 from bot.domain import advice
-from bot.domain.classifier import classify
+from bot.domain.classifier import classify_many
 from bot.domain.keywords import Keyword, parse_keyword
 from bot.domain.language import Language, detect_language
 from bot.domain.numbers import Number
@@ -192,11 +192,16 @@ def new_reports(
     if not items:
         return []
     settings = get_settings()
-    reads = []
-    for event, reporter, body in items:
-        read = read_report(body)
-        classification = classify(read.text, read.indicators, read.reported, read.channel)
-        reads.append((event, reporter, body, read, classification, _language(reporter, body)))
+    read_items = [(event, reporter, body, read_report(body)) for event, reporter, body in items]
+    classifications = classify_many(
+        [(r.text, r.indicators, r.reported, r.channel) for _, _, _, r in read_items]
+    )
+    reads = [
+        (event, reporter, body, read, classification, _language(reporter, body))
+        for (event, reporter, body, read), classification in zip(
+            read_items, classifications, strict=True
+        )
+    ]
     numbers = count_reports_on_numbers(
         session,
         [

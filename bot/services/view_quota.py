@@ -17,7 +17,7 @@ from bot.settings import get_settings
 
 # Views that open reports' texts. Each distinct (kind, target) counts once per hour: a campaign
 # page and a search (target: the query) show texts too, so they spend the same quota.
-VIEW_ACTIONS = ("view_number", "view_domain", "view_campaign", "search")
+VIEW_ACTIONS = ("view_number", "view_domain", "view_campaign", "view_report", "search")
 
 
 def distinct_views_last_hour(session: Session, actor: str) -> set[tuple[str, str]]:

@@ -1,4 +1,5 @@
-"""`python -m bot.eval` on the public corpus passes its own thresholds."""
+"""`scamline eval`: the shipped model meets the targets on every held-out set and on the public
+corpus, and a file that misses one fails."""
 
 from __future__ import annotations
 
@@ -8,33 +9,45 @@ from pathlib import Path
 import pytest
 
 from bot import eval as scorer
-from bot.settings import REPO_ROOT
-
-CORPUS = (REPO_ROOT / ".." / "shared" / "corpus" / "public.jsonl").resolve()
+from bot.training.pipeline import PUBLIC_CORPUS
 
 
-@pytest.mark.skipif(not CORPUS.is_file(), reason="public corpus not present")
-def test_public_corpus_passes(capsys: pytest.CaptureFixture[str]) -> None:
-    code = scorer.main(str(CORPUS))
+def test_the_held_out_sets_pass(capsys: pytest.CaptureFixture[str]) -> None:
+    code = scorer.run([])
     out = capsys.readouterr().out
     print(out)
     assert code == 0, out
-    assert "macro-F1" in out
+    assert "macro-F1" in out and "calibration" in out and "p99" in out
+
+
+@pytest.mark.skipif(not PUBLIC_CORPUS.is_file(), reason="public corpus not present")
+def test_public_corpus_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    code = scorer.main(str(PUBLIC_CORPUS))
+    out = capsys.readouterr().out
+    print(out)
+    assert code == 0, out
+
+
+def _one(tmp_path: Path, **record: object) -> str:
+    base = {"id": "t1", "channel": "sms", "expect_numbers": [], "expect_domains": [], "lang": "fr"}
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(base | record) + "\n", encoding="utf-8")
+    return str(path)
 
 
 def test_flagging_a_genuine_message_fails(tmp_path: Path) -> None:
-    record = {
-        "id": "t1",
-        "channel": "sms",
-        "body": "Ameli: remboursement en attente, confirmez votre RIB sur ameli-remb.test",
-        "family": "unknown",
-        "expect_numbers": [],
-        "expect_domains": ["ameli-remb.test"],
-        "lang": "fr",
-    }
-    path = tmp_path / "one.jsonl"
-    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
-    assert scorer.main(str(path)) != 0
+    body = "Ameli: remboursement en attente, confirmez votre RIB sur ameli-remb.test"
+    assert (
+        scorer.main(_one(tmp_path, body=body, family="unknown", expect_domains=["ameli-remb.test"]))
+        != 0
+    )
+
+
+def test_a_missed_domain_fails(tmp_path: Path) -> None:
+    body = "Colis en attente, frais sur colis-frais.test"
+    assert (
+        scorer.main(_one(tmp_path, body=body, family="parcel", expect_domains=["autre.test"])) != 0
+    )
 
 
 def test_missing_file_fails(tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ import re
 import pytest
 
 from bot.domain.advice import MAX_SEGMENTS, display_number, report_reply, sender_logged_reply
-from bot.domain.classifier import FAMILIES, Classification
+from bot.domain.classifier import FAMILIES, Classification, Verdict
+from bot.domain.families import SCAM_FAMILIES
 from bot.domain.indicators import find_urls
 from bot.domain.language import LANGUAGES, Language
 from bot.domain.numbers import Number, parse_any
@@ -45,7 +46,7 @@ def test_every_prompt_fits_and_stays_gsm7(lang: Language) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_family_has_advice(lang: Language) -> None:
-    for family in [*FAMILIES, "acted", "official_number"]:
+    for family in [*SCAM_FAMILIES, "acted", "official_number", "cautious", "genuine_signs"]:
         assert has_prompt(f"sms/advice/{family}", lang), family
 
 
@@ -60,7 +61,10 @@ def _no_link_but_official(text: str) -> None:
 @pytest.mark.parametrize("acted", [False, True])
 def test_every_reply_fits(lang: Language, family: str, ask_sender: bool, acted: bool) -> None:
     reported = None if ask_sender else parse_any("06 12 34 56 78")
-    reply = report_reply(lang, Classification(family, [], acted), reported, ask_sender)
+    verdict = Verdict.UNCERTAIN if family == "unknown" else Verdict.SCAM
+    reply = report_reply(
+        lang, Classification(family, [], acted, verdict=verdict), reported, ask_sender
+    )
     count = count_segments(reply)
     print(f"{lang} {family} ask={ask_sender} acted={acted}: {count}")
     assert count.segments <= MAX_SEGMENTS
@@ -84,10 +88,26 @@ def test_official_number_reply(lang: Language, raw: str, acted: bool) -> None:
         assert "officiel" in reply or "official" in reply
 
 
-def test_unknown_says_no_sign_found_never_safe() -> None:
-    assert "aucun signe d'arnaque connu" in render("sms/advice/unknown", "fr").lower()
-    assert "no known scam sign" in render("sms/advice/unknown", "en").lower()
-    assert "cannot say it is safe" in render("sms/advice/unknown", "en")
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_uncertain_report_gets_protective_advice_never_reassurance(lang: Language) -> None:
+    reply = report_reply(lang, Classification("unknown", [], False), None, ask_sender=False)
+    assert reply.endswith(render("sms/advice/cautious", lang))
+    assert re.search(r"(?i)\bcode\b", reply) and re.search(r"(?i)rappelez|call back", reply)
+    assert not re.search(r"(?i)aucun signe|no known scam sign|\bs[uû]r\b|\bsafe\b", reply)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_genuine_signs_never_say_it_is_safe(lang: Language) -> None:
+    result = Classification("unknown", ["official_links_only"], False, 0.99, Verdict.GENUINE_SIGNS)
+    reply = report_reply(lang, result, None, ask_sender=False)
+    assert reply.endswith(render("sms/advice/genuine_signs", lang))
+    assert re.search(r"(?i)garanti|guarantee", reply)
+    assert not re.search(r"(?i)\bsans danger\b|\bit is safe\b|\bs[uû]r\b", reply)
+
+
+def test_a_low_confidence_scam_family_is_answered_with_the_cautious_advice() -> None:
+    result = Classification("unknown", [], False, 0.41, Verdict.UNCERTAIN, top_family="bank")
+    assert report_reply("fr", result, None, False).endswith(render("sms/advice/cautious", "fr"))
 
 
 def test_a_sender_name_that_looks_like_a_domain_is_never_echoed_as_a_link() -> None:

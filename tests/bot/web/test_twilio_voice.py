@@ -250,7 +250,7 @@ def test_a_forwarded_withheld_call_is_an_event_not_a_number(fake_twilio: FakeTwi
     assert _count(InboundEvent) == 2
     assert _count(Report) == 0 and _count(ReportedNumber) == 0
     sms = fake_twilio.state.bodies_to(reporter)
-    assert sms == [render("sms/forward/withheld", "fr") + " " + render("sms/advice/unknown", "fr")]
+    assert sms == [render("sms/forward/withheld", "fr") + " " + render("sms/advice/cautious", "fr")]
 
 
 def test_the_same_forwarded_call_sid_posted_again_changes_nothing(
