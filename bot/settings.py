@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     # first, a report waits a little longer in a wave (0 = same priority; 19 = the lowest).
     worker_nice: int = Field(default=10, ge=0, le=19)
     reporter_replies_per_hour: int = 20
+    # From this many distinct reporters, a reply says how many people reported the number or link.
+    crowd_min_reporters: int = Field(default=3, ge=2)
     retention_days: int = Field(default=90, ge=1)
     purge_interval_seconds: float = 24 * 3600
     log_level: str = "INFO"

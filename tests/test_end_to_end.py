@@ -36,13 +36,13 @@ def test_report_reply_sender_and_api(fake_twilio: FakeTwilioServer) -> None:
         assert response.status_code == 200 and response.text.endswith("<Response />")
         [first] = wait_for_messages(fake_twilio, 1)
         seconds = time.monotonic() - started
-        assert "Qui vous l'a envoye" in first
+        assert "Qui vous l'a envoyé" in first
         assert seconds < 10
 
         answer = sms_params(REPORTER, "06 39 98 12 34", "+337")
         assert signed_post(base + "/twilio/sms", answer).status_code == 200
         second = wait_for_messages(fake_twilio, 2)[1]
-        assert "06 39 98 12 34 est enregistre" in second
+        assert "06 39 98 12 34 est enregistré" in second
 
         api = httpx.get(
             base + "/api/v1/numbers/0639981234", headers={"Authorization": f"Bearer {token}"}

@@ -13,7 +13,13 @@ from functools import lru_cache
 
 import tldextract
 
-from bot.domain.numbers import Number, find_phone_numbers, parse_sender_name, parse_short_code
+from bot.domain.numbers import (
+    Number,
+    find_phone_numbers,
+    parse_phone,
+    parse_sender_name,
+    parse_short_code,
+)
 
 # TLDs reserved by RFC 2606/6761: absent from the public-suffix list but real in reports.
 RESERVED_TLDS = frozenset({"test", "invalid", "example", "localhost", "onion"})
@@ -170,6 +176,19 @@ def url_host(url: str) -> str:
     return host.split(":", 1)[0].lower()
 
 
+# wa.me/33639981234, api.whatsapp.com/send?phone=..., t.me/+33...: a chat opened with a number.
+_CHAT_LINK_NUMBER = re.compile(
+    r"(?i)^(?:https?://)?(?:www\.)?(?:wa\.me/|(?:api\.)?whatsapp\.com/send/?\?phone=|t\.me/)"
+    r"\+?(\d{8,15})(?!\d)"
+)
+
+
+def chat_link_number(url: str) -> Number | None:
+    """The phone number a WhatsApp or Telegram link opens a chat with, if it names one."""
+    match = _CHAT_LINK_NUMBER.match(url)
+    return parse_phone("+" + match.group(1)) if match else None
+
+
 def find_urls(text: str) -> list[tuple[int, str, str]]:
     """(position, url, registrable domain) for each link, bare domains included."""
     found: list[tuple[int, str, str]] = []
@@ -219,6 +238,7 @@ def extract(text: str) -> Indicators:
 
     numbers = [(pos, n) for pos, n in find_phone_numbers(text) if not inside_url(pos)]
     numbers += [(pos, n) for pos, n in find_marked_senders(text) if not inside_url(pos)]
+    numbers += [(pos, n) for pos, url, _ in urls if (n := chat_link_number(url)) is not None]
     numbers.sort(key=lambda item: item[0])
     ordered: list[Number] = []
     phone_digits = "".join(n.canonical for _, n in numbers if n.is_phone)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import InboundEvent, Reporter
 from bot.db.types import utcnow
 from bot.domain import advice
+from bot.domain.advice import CrowdSignal
 from bot.domain.call_advice import forward_reply
 from bot.domain.classifier import Classification, classify
 from bot.domain.indicators import Indicators
@@ -20,6 +21,7 @@ from bot.domain.numbers import Number, parse_phone
 from bot.domain.voice import reporters_day
 from bot.security.pseudonyms import decrypt_phone
 from bot.services import reporters as reporter_service
+from bot.services.crowd import number_signal
 from bot.services.intake import lock_event
 from bot.services.processing import Outcome
 from bot.services.replies import queue_reply_ids
@@ -60,7 +62,7 @@ def _reporter(session: Session, event: InboundEvent) -> Reporter | None:
 
 def _log_call(
     session: Session, event: InboundEvent, reporter: Reporter | None, number: Number, lang: str
-) -> tuple[int, Classification]:
+) -> tuple[int, Classification, CrowdSignal | None]:
     """Store a `call` report against `number`; the call has no text, only the number.
 
     The number is also its one indicator, as in an SMS call report (`appel 0899...`), so the
@@ -78,9 +80,9 @@ def _log_call(
         indicators=indicators,
         classification=classification,
     )
-    attach_number(session, report, number)
+    record = attach_number(session, report, number)
     log.info("call report %s stored: kind=%s family=%s", report.id, event.kind, report.family)
-    return report.id, classification
+    return report.id, classification, number_signal(number, record.reporter_count, record.status)
 
 
 def _queued(
@@ -112,10 +114,10 @@ def _voice_report(session: Session, event: InboundEvent) -> Outcome:
         return Outcome(action="no_number")
     lang: Language = "en" if event.params.get("Language") == "en" else "fr"
     reporter = _reporter(session, event)
-    report_id, classification = _log_call(session, event, reporter, number, lang)
+    report_id, classification, crowd = _log_call(session, event, reporter, number, lang)
     if reporter is None:  # withheld caller: told on the call that no SMS can follow
         return Outcome(report_id=report_id, action="voice_report_withheld")
-    text = advice.report_reply(lang, classification, number, False)
+    text = advice.report_reply(lang, classification, number, False, "call", crowd)
     key = f"event:{event.id}"
     replies = _queued(session, key, reporter, "advice", text, lang, event, report_id)
     return Outcome(replies, report_id=report_id, action="voice_report")
@@ -130,15 +132,16 @@ def _forwarded_call(session: Session, event: InboundEvent) -> Outcome:
         lang = "en"
     report_id: int | None = None
     classification = Classification("unknown")
+    crowd = None
     if suspect is not None:
-        report_id, classification = _log_call(session, event, reporter, suspect, lang)
+        report_id, classification, crowd = _log_call(session, event, reporter, suspect, lang)
     else:
         log.info("forwarded call %s from a withheld number logged as an event", event.id)
     if reporter is None:
         return Outcome(report_id=report_id, action="forward_no_reporter")
     day = reporters_day(event.received_at).isoformat()
     key = f"forward:{reporter.id}:{suspect.canonical if suspect else 'withheld'}:{day}"
-    text = forward_reply(lang, classification, suspect)
+    text = forward_reply(lang, classification, suspect, crowd)
     replies = _queued(session, key, reporter, "forward", text, lang, event, report_id)
     action = "forward" if suspect is not None else "forward_withheld"
     return Outcome(replies, report_id=report_id, action=action)

@@ -23,6 +23,7 @@ from bot.domain.report_text import read_report, sender_answer
 from bot.prompts import render
 from bot.services import reporters as reporter_service
 from bot.services.campaigns import assign_campaigns
+from bot.services.crowd import domain_counts, link_signal, number_signal
 from bot.services.domains import record_domains
 from bot.services.intake import lock_event
 from bot.services.replies import ReplyDraft, queue_replies, queue_reply_ids
@@ -166,7 +167,8 @@ def _complete_report(
     record = attach_number(session, report, number)
     reporter_service.clear_awaiting(reporter)
     lang = _language(reporter, report.body or "")
-    text = advice.sender_logged_reply(lang, number, record.reporter_count)
+    crowd = number_signal(number, record.reporter_count, record.status)
+    text = advice.sender_logged_reply(lang, number, crowd)
     return Outcome(
         _reply(session, event, reporter, "sender_logged", text, lang, report.id),
         report_id=report.id,
@@ -227,6 +229,7 @@ def new_reports(
         ],
     )
     record_domains(session, [(r.id, r.domains or [], r.received_at) for r in reports])
+    links = domain_counts(session, [d for r in reports for d in r.domains or []])
     assign_campaigns(session, reports)
     drafts: list[ReplyDraft] = []
     for (event, reporter, _, read, classification, lang), report in zip(
@@ -236,7 +239,14 @@ def new_reports(
             reporter_service.clear_awaiting(reporter)
         else:
             reporter_service.await_sender(reporter, report.id, settings.conversation_ttl_seconds)
-        text = advice.report_reply(lang, classification, read.reported, read.reported is None)
+        crowd = None
+        if read.reported is not None:
+            count = numbers[read.reported.canonical]
+            crowd = number_signal(read.reported, count.reporter_count, count.status)
+        crowd = crowd or link_signal(report.domains or [], links)
+        text = advice.report_reply(
+            lang, classification, read.reported, read.reported is None, read.channel, crowd
+        )
         drafts.append(
             ReplyDraft(
                 f"event:{event.id}",

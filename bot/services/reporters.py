@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -57,6 +57,12 @@ def get_or_create_reporters(
         statement.returning(Reporter), execution_options={"populate_existing": True}
     ).all()
     return {reporter.pseudonym: reporter for reporter in reporters}
+
+
+def is_opted_out(session: Session, pseudonym: str) -> bool:
+    """Whether this person sent STOP (and not START since): they get no SMS at all."""
+    opted = session.scalar(select(Reporter.opted_out).where(Reporter.pseudonym == pseudonym))
+    return bool(opted)
 
 
 def opt_out(reporter: Reporter) -> None:

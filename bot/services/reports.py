@@ -92,6 +92,7 @@ class Sighting:
 class NumberCount:
     number_id: int
     reporter_count: int  # distinct reporters of the number, this batch included
+    status: str = "new"  # the analysts' verdict on the number
 
 
 def count_reports_on_numbers(
@@ -141,8 +142,10 @@ def count_reports_on_numbers(
         table.id,
         table.number,
         table.reporter_count,
+        table.status,
     )
-    ids = {number: (number_id, reporters) for number_id, number, reporters in counted}
+    ids = {number: (number_id, reporters) for number_id, number, reporters, _ in counted}
+    statuses = {number: status for _, number, _, status in counted}
     links: dict[tuple[int, int], datetime] = {}
     for sighting in sightings:
         if sighting.reporter_id is not None:
@@ -170,7 +173,7 @@ def count_reports_on_numbers(
             [{"number_id": n, "added": k} for n, k in sorted(added.items())],
         )
     return {
-        number: NumberCount(number_id, reporters + added[number_id])
+        number: NumberCount(number_id, reporters + added[number_id], statuses[number])
         for number, (number_id, reporters) in ids.items()
     }
 

@@ -13,6 +13,8 @@ from bot.db.session import session_scope
 from bot.domain.language import Language
 from bot.domain.numbers import parse_phone, reporter_number
 from bot.domain.voice import MAX_RETRIES, is_withheld, number_from_digits
+from bot.security.pseudonyms import pseudonym
+from bot.services import reporters as reporter_service
 from bot.services.call_processing import CALL_FORWARD, VOICE_REPORT
 from bot.services.call_status import record_call_status
 from bot.services.intake import Inbound
@@ -136,7 +138,18 @@ async def confirm_number(
     reporter = caller_phone(form)
     params = {**form, "ReportedNumber": number.canonical, "Language": lang}
     await store_inbound(Inbound(sid, VOICE_REPORT, params, reporter), "voice")
-    return twiml(voice_twiml.recorded(lang, number, sms_follows=reporter is not None))
+    follow = "none" if reporter is None else await run_in_threadpool(_sms_follow, reporter)
+    return twiml(voice_twiml.recorded(lang, number, follow))
+
+
+def _sms_follow(phone: str) -> voice_twiml.SmsFollow:
+    """Whether the caller will get the advice by SMS: not after STOP (until START)."""
+    number = reporter_number(phone)
+    if number is None:
+        return "none"
+    with session_scope() as session:
+        opted_out = reporter_service.is_opted_out(session, pseudonym(number))
+    return "opted_out" if opted_out else "sms"
 
 
 @router.post(

@@ -9,6 +9,7 @@ Twilio's signature covers, so a caller cannot forge it.
 
 from __future__ import annotations
 
+from typing import Literal
 from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
@@ -91,11 +92,19 @@ def readback(lang: Language, number: Number, attempt: int, preface: list[str]) -
     return str(response)
 
 
-def recorded(lang: Language, number: Number, sms_follows: bool) -> str:
+SmsFollow = Literal["sms", "none", "opted_out"]
+_FOLLOW_PROMPTS: dict[SmsFollow, str] = {
+    "sms": "voice/sms_follows",
+    "none": "voice/no_sms",  # withheld: nowhere to send it
+    "opted_out": "voice/opted_out",  # STOP was sent: no SMS, and no promise of one
+}
+
+
+def recorded(lang: Language, number: Number, follow: SmsFollow) -> str:
     """Thanks, the advice for calls from that kind of number, whether an SMS follows; hang up."""
     response = VoiceResponse()
-    follow = "voice/sms_follows" if sms_follows else "voice/no_sms"
-    _say_all(response, ["voice/recorded", advice_key(number), follow, "voice/goodbye"], lang)
+    follow_key = _FOLLOW_PROMPTS[follow]
+    _say_all(response, ["voice/recorded", advice_key(number), follow_key, "voice/goodbye"], lang)
     response.hangup()
     return str(response)
 

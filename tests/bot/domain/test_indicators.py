@@ -73,3 +73,17 @@ def test_a_sender_is_read_in_any_phrasing(text: str, sender: str) -> None:
 )
 def test_words_that_only_look_like_a_sender_are_not_one(text: str) -> None:
     assert extract(text).numbers == []
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("Écris-moi ici wa.me/33639981234 stp", "+33639981234"),
+        ("https://api.whatsapp.com/send?phone=447700900123&text=hi", "+447700900123"),
+        ("contact: https://wa.me/message/ABCDEF", None),
+    ],
+)
+def test_the_number_a_chat_link_opens_is_extracted(text: str, number: str | None) -> None:
+    found = extract(text)
+    assert [n.canonical for n in found.numbers] == ([number] if number else [])
+    assert found.domains in (["wa.me"], ["whatsapp.com"])

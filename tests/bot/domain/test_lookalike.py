@@ -58,7 +58,7 @@ def test_official_domains_and_suffixes() -> None:
         ("3949", "France Travail"),
         ("33700", "33700"),
         ("0 805 805 817", "Info Escroqueries"),
-        ("38455", "Cheque energie"),
+        ("38455", "Chèque énergie"),
     ],
 )
 def test_official_name(raw: str, name: str) -> None:

@@ -74,7 +74,7 @@ def test_plain_reports_of_a_batch_are_counted_together() -> None:
         assert third.awaiting_report_id == reports[2].id
         events = session.scalars(select(InboundEvent).order_by(InboundEvent.id)).all()
         assert [(e.status, e.attempts) for e in events] == [("done", 1)] * 3
-    assert "Qui vous l'a envoye" in replies_by_event()[ids[2]][0].body
+    assert "Qui vous l'a envoyé" in replies_by_event()[ids[2]][0].body
 
 
 def test_one_persons_texts_in_one_batch_keep_their_order() -> None:

@@ -48,7 +48,7 @@ def test_a_voice_report_is_a_call_report_with_one_reply_even_when_run_twice() ->
         # Classified like the SMS `call 0899...`: the number is the report's one indicator.
         assert (report.family, report.numbers) == ("callback_premium", ["+33899123456"])
         reply = session.scalars(select(Reply)).one()
-        assert reply.body.startswith("Scamline: report received") and reply.segments <= 2
+        assert reply.body.startswith("Scamline: report logged") and reply.segments <= 2
 
 
 def test_a_withheld_voice_report_is_stored_without_reporter_or_reply() -> None:

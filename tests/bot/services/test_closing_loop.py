@@ -28,9 +28,7 @@ def _sms(client: TestClient, sender: str, body: str) -> None:
 
 def _confirmations(fake: FakeTwilioServer, to: str) -> list[str]:
     return [
-        b
-        for b in fake.state.bodies_to(to)
-        if "est bien une arnaque" in b or "confirmed as a scam" in b
+        b for b in fake.state.bodies_to(to) if "arnaque confirmée" in b or "a confirmed scam" in b
     ]
 
 
@@ -55,11 +53,11 @@ def test_each_reporter_hears_once_in_their_language_and_opted_out_never(
         enqueue_reply(reply_id)
     run_worker_until_idle()
     assert _confirmations(fake_twilio, FR) == [
-        "Scamline : le numéro 06 39 98 12 34 que vous avez signalé est bien une arnaque. "
-        "Il rejoint la liste de blocage des opérateurs. Merci !"
+        "Scamline : le numéro 06 39 98 12 34 que vous avez signalé est une arnaque confirmée. "
+        "Nous le publions aux opérateurs. Merci !"
     ]
     assert len(_confirmations(fake_twilio, EN)) == 1
-    assert "confirmed as a scam" in _confirmations(fake_twilio, EN)[0]
+    assert "a confirmed scam" in _confirmations(fake_twilio, EN)[0]
     assert _confirmations(fake_twilio, GONE) == []
 
     # Confirmed a second time, after a detour: nobody hears twice.

@@ -44,7 +44,7 @@ def number_record(canonical: str) -> ReportedNumber | None:
 def test_a_forwarded_text_without_sender_asks_for_it() -> None:
     reply = send(FORWARDED)
     assert reply is not None
-    assert "Qui vous l'a envoye" in reply.body
+    assert "Qui vous l'a envoyé" in reply.body
     [report] = reports()
     assert report.number_id is None
     assert report.domains == ["colis-frais[.]test"]
@@ -67,7 +67,7 @@ def test_the_next_sms_completes_the_report(answer: str, canonical: str) -> None:
     send(FORWARDED)
     reply = send(answer)
     assert reply is not None
-    assert "enregistre" in reply.body
+    assert "enregistré" in reply.body
     [report] = reports()  # attached to the pending report, no new one
     record = number_record(canonical)
     assert record is not None and report.number_id == record.id
@@ -109,9 +109,10 @@ def test_distinct_reporters_are_counted_once_each() -> None:
 
 def test_confirmation_says_how_many_people_reported_the_number() -> None:
     send("appel 06 39 98 12 34", sender="+33611111111")
+    send("appel 06 39 98 12 34", sender="+33633333333")
     send(FORWARDED, sender="+33622222222")
     reply = send("06 39 98 12 34", sender="+33622222222")
-    assert reply is not None and "signale par 2 personnes" in reply.body
+    assert reply is not None and "signalé par 3 personnes" in reply.body
 
 
 @pytest.mark.parametrize("stop", ["STOP", "stop", "Arrêt", "ARRET", "arret !"])
@@ -135,12 +136,12 @@ def test_keywords_are_never_stored_as_scam_content() -> None:
 
 def test_help_explains_how_to_report() -> None:
     reply = send("aide")
-    assert reply is not None and "transferez" in reply.body.lower()
+    assert reply is not None and "transférez" in reply.body.lower()
 
 
 def test_english_is_answered_in_english_and_en_fr_switch() -> None:
     reply = send("I got this text, is it a scam? Your parcel is on hold, pay 2 EUR: parcel.test")
-    assert reply is not None and reply.language == "en" and "report received" in reply.body
+    assert reply is not None and reply.language == "en" and "report logged" in reply.body
     send("FR")
     reply = send("I got this text again: your parcel is on hold, pay 2 EUR: parcel.test")
     assert reply is not None and reply.language == "fr"

@@ -45,7 +45,7 @@ def _parcel_campaign() -> int:
 
 
 def _confirmations(fake: FakeTwilioServer, to: str) -> list[str]:
-    return [b for b in fake.state.bodies_to(to) if "est bien une arnaque" in b]
+    return [b for b in fake.state.bodies_to(to) if "arnaque confirmée" in b]
 
 
 def test_the_list_shows_size_dates_family_counts_and_a_sparkline() -> None:

@@ -18,7 +18,7 @@ from bot.prompts import render
 from bot.simulate_call import Post, Step, call_params, walk_call
 from bot.web.app import create_app
 from tests.fakes.twilio_api import FakeTwilioServer
-from tests.helpers import post_signed, run_worker_until_idle
+from tests.helpers import post_signed, run_worker_until_idle, sms_params
 from tests.twiml_checks import check_twiml, walk_menu
 
 pytestmark = pytest.mark.storage
@@ -118,7 +118,7 @@ def test_english_on_request_carries_through_the_call(fake_twilio: FakeTwilioServ
     recorded = _step(client, _action(readback), CALLER, sid, "1")
     assert render("voice/advice/mobile", "en") in _spoken(recorded)
     run_worker_until_idle()
-    assert fake_twilio.state.bodies_to(CALLER)[0].startswith("Scamline: report received")
+    assert fake_twilio.state.bodies_to(CALLER)[0].startswith("Scamline: report logged")
 
 
 def test_a_wrong_number_then_silence_then_a_good_number(fake_twilio: FakeTwilioServer) -> None:
@@ -176,6 +176,18 @@ def test_a_withheld_caller_can_report_but_gets_no_sms(
         assert event.from_enc is None and event.status == "done"
     assert _count(Reply) == 0
     assert fake_twilio.state.messages == []
+
+
+def test_a_caller_who_sent_stop_hears_no_sms_will_follow(fake_twilio: FakeTwilioServer) -> None:
+    client = TestClient(create_app())
+    assert post_signed(client, "/twilio/sms", sms_params(CALLER, "STOP")).status_code == 200  # type: ignore[attr-defined]
+    run_worker_until_idle()
+    steps = walk_call(_poster(client), CALLER, "0972123456")
+    spoken = _spoken(steps[-1].twiml)
+    assert render("voice/opted_out", "fr") in spoken
+    assert render("voice/sms_follows", "fr") not in spoken
+    run_worker_until_idle()
+    assert fake_twilio.state.bodies_to(CALLER) == []
 
 
 def test_the_same_call_sid_confirmed_again_changes_nothing(fake_twilio: FakeTwilioServer) -> None:
@@ -237,7 +249,7 @@ def test_a_forwarded_call_is_logged_and_the_forwarder_told_once_a_day(
     assert len(sms) == 1
     shown = display_number(parse_phone(suspect))  # type: ignore[arg-type]
     assert sms[0].startswith(render("sms/forward/logged", "fr", number=shown))
-    assert render("sms/advice/callback_premium", "fr") in sms[0]
+    assert render("sms/advice/call/callback_premium", "fr") in sms[0]
     assert fake_twilio.state.bodies_to(suspect) == []
 
 
@@ -250,7 +262,9 @@ def test_a_forwarded_withheld_call_is_an_event_not_a_number(fake_twilio: FakeTwi
     assert _count(InboundEvent) == 2
     assert _count(Report) == 0 and _count(ReportedNumber) == 0
     sms = fake_twilio.state.bodies_to(reporter)
-    assert sms == [render("sms/forward/withheld", "fr") + " " + render("sms/advice/cautious", "fr")]
+    assert sms == [
+        render("sms/forward/withheld", "fr") + " " + render("sms/advice/call/cautious", "fr")
+    ]
 
 
 def test_the_same_forwarded_call_sid_posted_again_changes_nothing(
