@@ -20,6 +20,7 @@ from bot.domain.numbers import (
     parse_sender_name,
     parse_short_code,
 )
+from bot.domain.official import official_name
 
 # TLDs reserved by RFC 2606/6761: absent from the public-suffix list but real in reports.
 RESERVED_TLDS = frozenset({"test", "invalid", "example", "localhost", "onion"})
@@ -80,6 +81,11 @@ _CALL_SHORT_CODE = re.compile(
     """
 )
 
+# "au 3646", "le 3949 c'est bien France Travail ?": an official short number named anywhere is the
+# number to call or the caller (config/official.toml lists them), never an amount or a year.
+_NAMED_SHORT_NUMBER = re.compile(
+    r"(?i)\b(?:le|au|the|on|du|par|at|call)\s+(?P<sender>[1-9]\d{3,4})\b(?!\s*(?:€|eur|euros?|h\b))"
+)
 # "c'est écrit AMELI en expéditeur", "marqué info-colis comme expéditeur", "shows AMELI as sender".
 _NAMED_AS_SENDER = re.compile(
     r"""(?ix)
@@ -226,6 +232,10 @@ def find_marked_senders(text: str) -> list[tuple[int, Number]]:
             )
             if number is not None:
                 found.append((match.start("sender"), number))
+    for match in _NAMED_SHORT_NUMBER.finditer(text):
+        number = parse_short_code(match.group("sender"))
+        if number is not None and official_name(number) is not None:
+            found.append((match.start("sender"), number))
     return found
 
 

@@ -55,6 +55,8 @@ def test_hosts_in_look_alike_letters_are_stored_as_the_dns_sees_them(
         ("un appel en absence du 3639", "3639"),
         ("contactez le service client au 3900.", "3900"),
         ("it shows AMELI as sender", "AMELI"),
+        ("Prenez rendez-vous sur ameli.fr ou au 3646.", "3646"),
+        ("est-ce que le 3949 c'est bien France Travail ?", "3949"),
     ],
 )
 def test_a_sender_is_read_in_any_phrasing(text: str, sender: str) -> None:
@@ -68,6 +70,7 @@ def test_a_sender_is_read_in_any_phrasing(text: str, sender: str) -> None:
         "Frais de DOSSIER, payez avant demain",
         "rappelez avant le 2025",
         "réglez 1500 € avant 12h",
+        "payez le 1234 avant demain",  # a short number, but no official one
         "AMELI : votre carte Vitale expire",  # a label of the forwarded text is not a sender
     ],
 )
