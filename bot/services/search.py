@@ -8,6 +8,7 @@ specific strings (a pg_trgm index would make it fast on PostgreSQL; not assumed 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -39,6 +40,21 @@ class SearchResult:
             if report_id not in self.report_ids and len(self.report_ids) < limit:
                 self.report_ids.append(report_id)
         self.report_ids.sort(reverse=True)
+
+
+def exposed_records(found: SearchResult, reports: Sequence[Report]) -> set[tuple[str, str]]:
+    """What a search's results show, in the view quota's units: each number and domain listed,
+    and each report's number (else its domains, else the report itself)."""
+    records = {("number", n.number) for n in found.numbers}
+    records |= {("domain", d.domain) for d in found.domains}
+    for report in reports:
+        if report.number is not None:
+            records.add(("number", report.number.number))
+        elif report.domains:
+            records |= {("domain", domain) for domain in report.domains}
+        else:
+            records.add(("report", str(report.id)))
+    return records
 
 
 def like_pattern(query: str) -> str:

@@ -1,7 +1,8 @@
 """The console's search box: a number in any spelling, a domain (plain or defanged) or text.
 
-Results show reports' texts, so a search is audited (with its query) and spends the view
-quota like a page: one unit per distinct query an hour. An empty box costs nothing.
+Results show reports' texts, so a search is audited (with its whole query) and spends the view
+quota like the pages it stands for: one unit per number and per domain its results show (see
+services.view_quota). An empty box, or a search that finds nothing, costs nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from bot.db.session import session_scope
 from bot.domain.safe_text import safe_text
 from bot.services.number_views import reports_by_ids
-from bot.services.search import MAX_QUERY, MIN_TEXT, search
+from bot.services.search import MAX_QUERY, MIN_TEXT, exposed_records, search
 from bot.services.view_quota import record_view
 from bot.web.console.deps import Viewer, client_ip, current_viewer
 from bot.web.console.pages import base_context, locked_page
@@ -48,15 +49,17 @@ def search_page(
             context["error"] = f"A search is at most {MAX_QUERY} characters."
             return render(request, "console/search.html", context, status_code=400)
         found = search(db, query, limit=LIMIT)
+        reports = reports_by_ids(db, found.report_ids)
         allowed = record_view(
             db,
             viewer.user(db),
             "search",
             "search",
-            query.lower()[:64],
+            " ".join(query.lower().split()),
             client_ip(request),
             found.report_ids,
             extra={"query": query},
+            exposes=exposed_records(found, [view.report for view in reports]),
         )
         if not allowed:
             return locked_page(request, db, viewer)
@@ -64,6 +67,6 @@ def search_page(
             "searched": True,
             "numbers": found.numbers,
             "domains": found.domains,
-            "reports": reports_by_ids(db, found.report_ids),
+            "reports": reports,
         }
     return render(request, "console/search.html", context)

@@ -75,11 +75,7 @@ def test_every_query_is_audited_and_an_empty_box_is_not() -> None:
     _search(client, "06 39 98 12 34")
     with session_scope() as session:
         [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "search")).all()
-    assert (entry.actor, entry.target_id, entry.ip) == (
-        "ana@example.org",
-        "06 39 98 12 34",
-        "testclient",
-    )
+    assert (entry.actor, entry.target_type, entry.ip) == ("ana@example.org", "search", "testclient")
     assert entry.detail == {"reports": [1], "query": "06 39 98 12 34"}
 
 
@@ -90,19 +86,49 @@ def test_overlong_queries_are_refused_and_not_echoed() -> None:
     assert "x" * 101 not in response.text
 
 
-def test_searches_spend_the_view_quota(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CONSOLE_VIEW_QUOTA_PER_HOUR", "2")
+def test_searches_spend_the_view_quota_by_what_they_show(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONSOLE_VIEW_QUOTA_PER_HOUR", "1")
     _reset_caches()
     store_sms("+33611111111", PARCEL)
+    store_sms("+33622222222", "De 06 39 98 55 55 : autre arnaque au colis sur autre-colis.test")
     client = signed_in()
-    _search(client, "centre de tri")
-    _search(client, "Centre de tri")  # the same query: no new count
-    _search(client, "colis-frais.test")
-    locked = client.get("/console/search", params={"q": "06 39 98 12 34"})
+    _search(client, "centre de tri")  # shows +33639981234: 1 record
+    _search(client, "Centre   de TRI")  # the same record again: free
+    _search(client, "06 39 98 12 34")  # the same number, another way in: free
+    locked = client.get("/console/search", params={"q": "autre arnaque"})  # 1 more: over
     assert locked.status_code == 429 and "Views locked" in locked.text
-    assert "centre de tri" not in locked.text
+    assert "autre arnaque" not in locked.text
     assert client.get("/console/search", params={"q": "centre de tri"}).status_code == 429
     assert client.get("/console/numbers/+33639981234").status_code == 429
+
+
+def test_padded_queries_do_not_pass_a_spent_quota(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Red team: queries padded to share a 64-character prefix searched without limit."""
+    monkeypatch.setenv("CONSOLE_VIEW_QUOTA_PER_HOUR", "5")
+    _reset_caches()
+    for i in range(10):
+        store_sms(f"+336111111{i:02d}", f"Frais de colis a regler sur https://colis-{i}.test/p")
+    client = signed_in()
+    # Every padded query starts with the same 64 characters, then names another domain.
+    pad = "a" * 40 + "." + "b" * 30 + "."
+    served = 0
+    for i in range(10):
+        query = f"colis-{i}.test" if i % 2 else f"{pad}colis-{i}.test"
+        response = client.get("/console/search", params={"q": query})
+        served += response.status_code == 200 and f"colis-{i}[.]test" in response.text
+    assert served <= 5
+    with session_scope() as session:
+        actions = session.scalars(select(AuditEntry.action)).all()
+        queries = [
+            e.detail["query"]
+            for e in session.scalars(select(AuditEntry).where(AuditEntry.action == "search"))
+        ]
+    assert "views_locked" in actions
+    assert any(len(q) > 64 for q in queries)  # the audit keeps the whole query
+    with session_scope() as session:
+        from bot.db.models import ConsoleAlert
+
+        assert session.scalars(select(ConsoleAlert.kind)).all() == ["view_quota"]
 
 
 def test_the_search_box_is_in_the_top_navigation() -> None:
