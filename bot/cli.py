@@ -59,12 +59,19 @@ def _simulate_call(args: argparse.Namespace) -> int:
 
 def _token(args: argparse.Namespace) -> int:
     from bot.db.session import migrate, session_scope
-    from bot.services.api_tokens import create_token
+    from bot.services.api_tokens import DEFAULT_SCOPES, UnknownScope, create_token
 
     migrate()
-    with session_scope() as session:
-        record, token = create_token(session, args.name)
-        print(f"API token {record.id} created for {args.name!r}. It is shown once; keep it safe:")
+    try:
+        with session_scope() as session:
+            record, token = create_token(session, args.name, args.scope or DEFAULT_SCOPES)
+            print(
+                f"API token {record.id} created for {args.name!r} with scopes {record.scopes}. "
+                "It is shown once; keep it safe:"
+            )
+    except UnknownScope as exc:
+        print(f"scamline token create: {exc}", file=sys.stderr)
+        return 2
     print(token)
     return 0
 
@@ -138,6 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
     token_commands = token.add_subparsers(dest="token_command", required=True)
     create = token_commands.add_parser("create", help="print a new API token as the last line")
     create.add_argument("name")
+    create.add_argument(
+        "--scope",
+        action="append",
+        choices=("numbers:read", "reports:read", "blocklist:read"),
+        help="what the token may read; repeat for several (default numbers:read blocklist:read)",
+    )
     create.set_defaults(handler=_token)
 
     from bot.cli_users import add_user_commands

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     console_view_quota_per_hour: int = Field(default=200, gt=0)
     console_export_max_rows: int = Field(default=1000, gt=0)
 
+    # The JSON API, per token (moving windows in Redis): a burst limit and a daily quota.
+    api_rate_limit: str = "10/second"
+    api_daily_quota: str = "5000/day"
+
     @property
     def twilio_configured(self) -> bool:
         return bool(self.twilio_account_sid) and self.twilio_auth_token not in PLACEHOLDERS

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.db.models import Report, ReportedNumber
 from bot.db.session import session_scope
-from bot.services.api_tokens import create_token
+from bot.services.api_tokens import SCOPES, create_token
 from bot.services.intake import record_inbound_event
 from bot.services.number_status import set_number_status
 from bot.services.processing import process_sms_event
@@ -58,4 +58,4 @@ def set_status(
 
 def token() -> str:
     with session_scope() as session:
-        return create_token(session, "test")[1]
+        return create_token(session, "test", SCOPES)[1]

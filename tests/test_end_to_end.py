@@ -8,7 +8,7 @@ import time
 import httpx
 
 from bot.db.session import session_scope
-from bot.services.api_tokens import create_token
+from bot.services.api_tokens import SCOPES, create_token
 from bot.simulate import signed_post, sms_params
 from tests.fakes.twilio_api import FakeTwilioServer
 from tests.processes import web_server, worker
@@ -28,7 +28,7 @@ def wait_for_messages(fake: FakeTwilioServer, count: int, timeout: float = 20) -
 
 def test_report_reply_sender_and_api(fake_twilio: FakeTwilioServer) -> None:
     with session_scope() as session:
-        _, token = create_token(session, "e2e")
+        _, token = create_token(session, "e2e", SCOPES)
     with web_server() as base, worker():
         started = time.monotonic()
         forwarded = sms_params(REPORTER, "Colis en attente, frais 1,99e : colis-frais.test", "+337")

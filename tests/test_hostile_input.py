@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bot.db.models import InboundEvent, Reply, Report
 from bot.db.session import session_scope
-from bot.services.api_tokens import create_token
+from bot.services.api_tokens import SCOPES, create_token
 from bot.settings import get_settings
 from bot.web.app import create_app
 from tests.console_fixtures import signed_in
@@ -82,7 +82,7 @@ def test_a_hostile_text_is_stored_answered_and_shown_safely(name: str) -> None:
 
     # The API: plain JSON, indicators defanged.
     with session_scope() as session:
-        _, token = create_token(session, "hostile")
+        _, token = create_token(session, "hostile", SCOPES)
     api = client.get("/api/v1/reports", headers={"Authorization": f"Bearer {token}"})
     assert api.status_code == 200
     [item] = [i for i in api.json()["items"] if i["id"] == report.id]

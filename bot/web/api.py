@@ -10,11 +10,15 @@ from pydantic import BaseModel
 from bot.db.models import Report
 from bot.db.session import session_scope
 from bot.domain.numbers import canonical_lookup
+from bot.services.api_tokens import NUMBERS_READ, REPORTS_READ
 from bot.services.queries import family_counts, list_reports, number_by_canonical
-from bot.web.api_auth import NOT_FOUND, UNAUTHORIZED, require_token
+from bot.web.api_auth import NOT_FOUND, UNAUTHORIZED, require_scope
 from bot.web.params import MAX_DB_ID, utc_query
 
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=UNAUTHORIZED)
+
+NUMBERS = require_scope(NUMBERS_READ)
+REPORTS = require_scope(REPORTS_READ)
 
 
 class NumberOut(BaseModel):
@@ -63,7 +67,7 @@ class ReportPage(BaseModel):
 
 
 @router.get("/numbers/{number}", response_model=NumberOut, responses=NOT_FOUND)
-def get_number(number: str, _token: str = Depends(require_token)) -> NumberOut:
+def get_number(number: str, _token: str = Depends(NUMBERS)) -> NumberOut:
     canonical = canonical_lookup(number[:64])
     if canonical is None:
         raise HTTPException(404, "not a number, short code or sender name")
@@ -92,7 +96,7 @@ def get_reports(
         None, ge=1, le=MAX_DB_ID, description="the next_cursor of the previous page"
     ),
     limit: int = Query(50, ge=1, le=200),
-    _token: str = Depends(require_token),
+    _token: str = Depends(REPORTS),
 ) -> ReportPage:
     since = utc_query("since", since)
     with session_scope() as session:

@@ -15,9 +15,12 @@ from pydantic import BaseModel
 from bot.db.session import session_scope
 from bot.db.types import utcnow
 from bot.services import blocklist
-from bot.web.api_auth import UNAUTHORIZED, require_token
+from bot.services.api_tokens import BLOCKLIST_READ
+from bot.web.api_auth import UNAUTHORIZED, require_scope
 
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=UNAUTHORIZED)
+
+BLOCKLIST = require_scope(BLOCKLIST_READ)
 
 
 class EntryOut(BaseModel):
@@ -49,7 +52,7 @@ def wants_csv(fmt: str | None, accept: str) -> bool:
 def get_blocklist(
     request: Request,
     format: Literal["json", "csv"] | None = Query(None),
-    token_name: str = Depends(require_token),
+    token_name: str = Depends(BLOCKLIST),
 ) -> BlocklistOut | Response:
     as_csv = wants_csv(format, request.headers.get("accept", ""))
     with session_scope() as session:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Campaign
 from bot.db.session import session_scope
+from bot.services.api_tokens import REPORTS_READ
 from bot.services.campaign_queries import (
     Sort,
     campaign_domains,
@@ -19,10 +20,12 @@ from bot.services.campaign_queries import (
     campaign_trend,
     list_campaigns,
 )
-from bot.web.api_auth import NOT_FOUND, UNAUTHORIZED, require_token
+from bot.web.api_auth import NOT_FOUND, UNAUTHORIZED, require_scope
 from bot.web.params import MAX_DB_ID
 
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=UNAUTHORIZED)
+
+REPORTS = require_scope(REPORTS_READ)
 
 
 class CampaignNumberOut(BaseModel):
@@ -96,7 +99,7 @@ def get_campaigns(
     sort: Sort = Query("recent", description="recent: latest activity first; size: largest"),
     offset: int = Query(0, ge=0, le=MAX_DB_ID),
     limit: int = Query(20, ge=1, le=100),
-    _token: str = Depends(require_token),
+    _token: str = Depends(REPORTS),
 ) -> CampaignPage:
     with session_scope() as session:
         campaigns = list_campaigns(session, sort=sort, limit=limit + 1, offset=offset)
@@ -107,7 +110,7 @@ def get_campaigns(
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignOut, responses=NOT_FOUND)
 def get_campaign(
-    campaign_id: int = Path(ge=1, le=MAX_DB_ID), _token: str = Depends(require_token)
+    campaign_id: int = Path(ge=1, le=MAX_DB_ID), _token: str = Depends(REPORTS)
 ) -> CampaignOut:
     with session_scope() as session:
         campaign = session.get(Campaign, campaign_id)

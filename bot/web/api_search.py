@@ -9,11 +9,14 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from bot.db.session import session_scope
+from bot.services.api_tokens import REPORTS_READ
 from bot.services.search import KINDS, MAX_QUERY, Kind, search
-from bot.web.api_auth import UNAUTHORIZED, require_token
+from bot.web.api_auth import UNAUTHORIZED, require_scope
 from bot.web.params import invalid
 
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=UNAUTHORIZED)
+
+REPORTS = require_scope(REPORTS_READ)
 
 
 class NumberHit(BaseModel):
@@ -41,7 +44,7 @@ def get_search(
     q: str = Query(..., min_length=1, max_length=MAX_QUERY),
     kind: Kind | None = Query(None, description="number, domain or text; all when absent"),
     limit: int = Query(50, ge=1, le=200),
-    _token: str = Depends(require_token),
+    _token: str = Depends(REPORTS),
 ) -> SearchOut:
     if not q.strip():
         raise invalid("query", "q", "empty query", q)

@@ -40,6 +40,12 @@ INTAKE_FAILURES = Counter(
     "scamline_intake_failures_total", "Webhooks that hit an unavailable dependency", ["reason"]
 )
 
+API_REFUSED = Counter(
+    "scamline_api_refused_total",
+    "API requests refused to a valid token: a scope it lacks, its rate limit or daily quota",
+    ["reason"],
+)
+
 # Registered once per process, at import, like the metrics above.
 OPERATIONS = OperationsCollector()
 REGISTRY.register(OPERATIONS)

@@ -19,7 +19,7 @@ from bot.db.session import session_scope
 from bot.db.types import utcnow
 from bot.security.totp import qr_svg
 from bot.services import users
-from bot.services.api_tokens import create_token
+from bot.services.api_tokens import DEFAULT_SCOPES, SCOPES, UnknownScope, create_token
 from bot.services.audit import record_audit
 from bot.services.users import Enrolment, UserError
 from bot.web.console.deps import Viewer, admin_viewer, client_ip, csrf_admin
@@ -42,6 +42,8 @@ def _admin_context(db: Session, viewer: Viewer) -> dict[str, Any]:
         ),
         "users": users.list_users(db),
         "tokens": list(db.scalars(select(ApiToken).order_by(ApiToken.created_at.desc()))),
+        "scopes": SCOPES,
+        "default_scopes": DEFAULT_SCOPES,
         "audit": list(db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(100))),
         "roles": users.ROLES,
         "now": utcnow(),
@@ -152,10 +154,14 @@ TOKEN_NAME = r"^[^\x00-\x1f\x7f]*[^\x00-\x1f\x7f\s][^\x00-\x1f\x7f]*$"
 def new_token(
     request: Request,
     name: str = Form(..., min_length=1, max_length=100, pattern=TOKEN_NAME),
+    scope: list[str] = Form(default=[]),
     viewer: Viewer = Depends(csrf_admin),
 ) -> Response:
     with session_scope() as db:
-        record, token = create_token(db, name.strip())
+        try:
+            record, token = create_token(db, name.strip(), scope)
+        except UnknownScope:
+            raise HTTPException(422, "choose one or more of the listed scopes") from None
         record_audit(
             db,
             viewer.email,
@@ -163,7 +169,7 @@ def new_token(
             target_type="api_token",
             target_id=str(record.id),
             ip=client_ip(request),
-            detail={"name": name},
+            detail={"name": name, "scopes": record.scopes},
         )
         context = base_context(db, viewer) | {"token_name": record.name, "token": token}
         return render(request, "console/token.html", context)

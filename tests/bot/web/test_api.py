@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from bot.db.session import session_scope
 from bot.db.types import utcnow
-from bot.services.api_tokens import create_token
+from bot.services.api_tokens import SCOPES, create_token
 from bot.services.intake import record_inbound_event
 from bot.services.processing import process_sms_event
 from bot.web.app import create_app
@@ -27,7 +27,7 @@ def report(body: str, sender: str = "+33612345678") -> None:
 @pytest.fixture
 def client() -> TestClient:
     with session_scope() as session:
-        _, token = create_token(session, "tests")
+        _, token = create_token(session, "tests", SCOPES)
     return TestClient(create_app(), headers={"Authorization": f"Bearer {token}"})
 
 

@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from bot.db.session import session_scope
-from bot.services.api_tokens import create_token
+from bot.services.api_tokens import SCOPES, create_token
 from bot.web.app import create_app
 from bot.web.console.sessions import COOKIE_NAME
 from tests.console_fixtures import HOSTILE, csrf_of, make_user, seed_report, signed_in
@@ -56,7 +56,7 @@ def credentials() -> Iterator[dict[str, str]]:
     """A bearer token, an admin's console session and its CSRF token, and a few hostile reports
     for the lists and pages to render; all made after the tables were emptied."""
     with session_scope() as session:
-        _, token = create_token(session, "schemathesis")
+        _, token = create_token(session, "schemathesis", SCOPES)
     seed_report("06 39 98 12 34", HOSTILE)
     seed_report("AMELI", "{{7*7}} {% raw %}x{% endraw %} \u202eevil.test", family="unknown")
     make_user("other-analyst@example.org")

@@ -179,8 +179,14 @@ def test_passing_the_view_quota_locks_views_and_alerts_the_admins(
 def test_admins_create_and_revoke_api_tokens() -> None:
     admin = signed_in("root@example.org", "admin")
     token = csrf_of(admin.get("/console/admin").text)
-    page = admin.post("/console/admin/tokens", data={"name": "operator", "csrf_token": token})
+    page = admin.post(
+        "/console/admin/tokens",
+        data={"name": "operator", "scope": ["blocklist:read"], "csrf_token": token},
+    )
     assert "scl_" in page.text
+    assert "blocklist:read" in admin.get("/console/admin").text
+    none = admin.post("/console/admin/tokens", data={"name": "x", "csrf_token": token})
+    assert none.status_code == 422  # a token with no scope would be useless: refused
     admin.post("/console/admin/tokens/1/revoke", data={"csrf_token": token})
     assert "revoked" in admin.get("/console/admin").text
 
