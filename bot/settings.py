@@ -36,6 +36,14 @@ class Settings(BaseSettings):
     twilio_messaging_service_sid: str = ""
     twilio_api_base_url: str = "https://api.twilio.com"
     public_base_url: str = ""
+    # Production refuses to start without Twilio credentials, unless replies are meant to go
+    # only to the outbox (a staging copy, a drill).
+    outbox_only: bool = False
+    # Proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed: the
+    # console's sign-in limit and audit then see the client's address, not the proxy's.
+    forwarded_allow_ips: str = ""
+    # Asked of /metrics scrapers as a bearer token; required in production.
+    metrics_token: str = ""
 
     secret_key: str = DEV_SECRET_KEY
     pseudonym_key: str = DEV_PSEUDONYM_KEY
@@ -90,6 +98,10 @@ class Settings(BaseSettings):
         return self.environment == "development"
 
     @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
     def secure_cookies(self) -> bool:
         """Cookies are `Secure` everywhere but on a developer's or a test's plain-HTTP server."""
         return self.environment == "production"
@@ -109,6 +121,13 @@ class Settings(BaseSettings):
                 )
         if self.environment == "production" and not self.public_base_url:
             raise ValueError("PUBLIC_BASE_URL must be set in production")
+        sender = self.twilio_sender or self.twilio_messaging_service_sid
+        if self.is_production and not (self.twilio_configured and sender) and not self.outbox_only:
+            raise ValueError(
+                "production needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_SENDER (or "
+                "TWILIO_MESSAGING_SERVICE_SID); set OUTBOX_ONLY=true if replies are meant to "
+                "stay in the outbox"
+            )
         return self
 
 

@@ -204,6 +204,9 @@ class User(Base):
     # Set when the account passed its hourly view quota; only an admin clears it.
     views_locked_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    # Sessions opened before this instant are over: set when the password or the second factor
+    # changes, or the account is deactivated.
+    sessions_valid_after: Mapped[datetime | None]
 
 
 class AuditEntry(Base):

@@ -67,12 +67,40 @@ def create_user(session: Session, email: str, role: str, password: str) -> Enrol
     return Enrolment(user, secret, totp.provisioning_uri(secret, email))
 
 
+def end_sessions(user: User) -> None:
+    """Every session of this account opened until now stops working (see web.console.deps)."""
+    user.sessions_valid_after = utcnow()
+
+
+def session_is_current(user: User, opened_at: float) -> bool:
+    """Whether a session opened at this epoch time is still valid for the account."""
+    return user.sessions_valid_after is None or opened_at >= user.sessions_valid_after.timestamp()
+
+
 def reset_totp(session: Session, user: User) -> Enrolment:
-    """A new secret (lost phone): the old codes stop working at once."""
+    """A new secret (lost phone): the old codes stop working at once, and so do the sessions."""
     secret = totp.new_secret()
     user.totp_secret_enc = totp.encrypt_secret(secret)
     user.totp_last_step = None
+    end_sessions(user)
     return Enrolment(user, secret, totp.provisioning_uri(secret, user.email))
+
+
+def reset_account(session: Session, email: str, password: str) -> Enrolment:
+    """A new password and a new second factor (`scamline user reset`); ends the sessions."""
+    user = find_user(session, email)
+    if user is None:
+        raise UserError(f"no account for {normalise_email(email)}")
+    change_password(user, password)
+    user.locked_until = None
+    return reset_totp(session, user)
+
+
+def check_current_factors(session: Session, user: User, password: str, code: str) -> bool:
+    """The account's own password and a fresh code, before it changes either (the code is
+    spent, as at sign-in)."""
+    checked = check_credentials(session, user.email, password, code)
+    return checked is not None and checked.id == user.id
 
 
 def is_locked(user: User) -> bool:
@@ -130,13 +158,17 @@ def unlock(session: Session, user: User, actor: str) -> None:
 
 def set_active(user: User, active: bool) -> None:
     user.active = active
+    if not active:
+        end_sessions(user)
 
 
 def change_password(user: User, password: str) -> None:
+    """A new password; every session opened with the old one ends."""
     try:
         user.password_hash = passwords.hash_password(password)
     except ValueError as exc:
         raise UserError(str(exc)) from exc
+    end_sessions(user)
 
 
 def list_users(session: Session) -> list[User]:

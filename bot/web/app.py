@@ -22,6 +22,7 @@ from bot.web import (
     twilio_status,
     twilio_voice,
 )
+from bot.web.console import account_pages as console_account
 from bot.web.console import admin as console_admin
 from bot.web.console import auth_routes as console_auth
 from bot.web.console import blocklist_pages as console_blocklist
@@ -31,6 +32,7 @@ from bot.web.console import pages as console_pages
 from bot.web.console import report_pages as console_reports
 from bot.web.console import search_pages as console_search
 from bot.web.console.rendering import STATIC_DIR
+from bot.web.hardening import harden
 from bot.web.intake_writer import close_intake_writer, keep_intake_links_open
 
 
@@ -63,10 +65,12 @@ def create_app() -> FastAPI:
     app.include_router(console_pages.router)
     app.include_router(console_reports.router)
     app.include_router(console_admin.router)
+    app.include_router(console_account.router)
     app.include_router(console_campaigns.router)
     app.include_router(console_domains.router)
     app.include_router(console_search.router)
     app.include_router(console_blocklist.router)
     app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
+    harden(app, settings)
     logging.getLogger(__name__).debug("app created for %s", settings.environment)
     return app

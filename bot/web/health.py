@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+import hmac
+
+from fastapi import APIRouter, Header, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from bot.db.session import get_engine
+from bot.settings import get_settings
 from bot.web import metrics as _registered_metrics  # noqa: F401 - registers the collectors
 from workers.queues import get_redis
 
@@ -70,11 +73,31 @@ async def readyz() -> JSONResponse:
     )
 
 
+def _scraper_allowed(authorization: str) -> bool:
+    """METRICS_TOKEN, when set, is asked of every scrape; in production it must be set (the
+    metrics tell how busy the bot is and how many reports each family has)."""
+    settings = get_settings()
+    if not settings.metrics_token:
+        return not settings.is_production
+    expected = f"Bearer {settings.metrics_token}"
+    return hmac.compare_digest(authorization.encode(), expected.encode())
+
+
 @router.get(
     "/metrics",
     summary="Prometheus metrics",
     response_class=Response,
-    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    responses={
+        200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
+        401: {"description": "METRICS_TOKEN is set and this scrape does not carry it"},
+    },
 )
-def metrics() -> Response:
+def metrics(authorization: str = Header("", max_length=512)) -> Response:
+    if not _scraper_allowed(authorization):
+        return Response(
+            "metrics need the bearer METRICS_TOKEN\n",
+            status_code=401,
+            media_type="text/plain",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

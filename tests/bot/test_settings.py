@@ -11,6 +11,8 @@ STRONG = {
     "secret_key": "s" * 32,
     "pseudonym_key": "p" * 32,
     "twilio_auth_token": "t" * 32,
+    "twilio_account_sid": "AC" + "0" * 32,
+    "twilio_sender": "SCAMLINE",
     "public_base_url": "https://bot.example",
 }
 
@@ -38,3 +40,10 @@ def test_production_needs_its_public_url() -> None:
     with pytest.raises(ValidationError, match="PUBLIC_BASE_URL"):
         Settings(environment="production", **{**STRONG, "public_base_url": ""})  # type: ignore[arg-type]
     assert Settings(environment="production", **STRONG).public_base_url  # type: ignore[arg-type]
+
+
+def test_production_without_twilio_is_refused_unless_outbox_only_says_so() -> None:
+    quiet = {**STRONG, "twilio_account_sid": "", "twilio_sender": ""}
+    with pytest.raises(ValidationError, match="OUTBOX_ONLY"):
+        Settings(environment="production", **quiet)  # type: ignore[arg-type]
+    assert Settings(environment="production", outbox_only=True, **quiet).outbox_only  # type: ignore[arg-type]

@@ -22,7 +22,7 @@ router = APIRouter(prefix="/console")
 FAILED = "Sign-in failed. Check your e-mail, password and a fresh code from your app."
 
 
-def _set_cookie(response: Response, session: ConsoleSession) -> None:
+def set_session_cookie(response: Response, session: ConsoleSession) -> None:
     response.set_cookie(
         COOKIE_NAME,
         session.sid,
@@ -42,7 +42,7 @@ def _login_page(
         {"csrf": session.csrf, "error": error, "viewer": None, "alerts": 0},
         status_code=status,
     )
-    _set_cookie(response, session)
+    set_session_cookie(response, session)
     return response
 
 
@@ -92,7 +92,7 @@ async def login(
     if user_id is None:
         return _login_page(request, session, FAILED, 401)
     response = redirect("/console/")
-    _set_cookie(response, rotate_session(session, user_id))
+    set_session_cookie(response, rotate_session(session, user_id))
     return response
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import User
 from bot.db.session import session_scope
-from bot.services.users import is_locked
+from bot.services.users import is_locked, session_is_current
 from bot.web.console.sessions import COOKIE_NAME, ConsoleSession, destroy_session, load_session
 
 LOGIN_URL = "/console/login"
@@ -44,7 +44,9 @@ class Viewer:
 
 
 def client_ip(request: Request) -> str:
-    # `scamline serve` runs without proxy headers: the peer is the address we can trust.
+    # The peer, or, behind a proxy listed in FORWARDED_ALLOW_IPS, the client it forwards for
+    # (uvicorn's ProxyHeadersMiddleware sets it; a forged X-Forwarded-For from anyone else is
+    # ignored).
     return request.client.host if request.client else "unknown"
 
 
@@ -59,8 +61,11 @@ def _login_redirect() -> HTTPException:
 def _viewer_for(session: ConsoleSession) -> Viewer | None:
     with session_scope() as db:
         user = db.get(User, session.user_id)
-        # Re-read at every request: a deactivated or locked account loses access at once.
+        # Re-read at every request: a deactivated or locked account loses access at once, and a
+        # session opened before a password or second-factor change is over.
         if user is None or not user.active or is_locked(user):
+            return None
+        if not session_is_current(user, session.created):
             return None
         return Viewer(user.id, user.email, user.role, user.views_locked_at is not None, session)
 
