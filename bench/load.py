@@ -9,7 +9,7 @@ import re
 import secrets
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -143,6 +143,7 @@ class PostAll:
     failed: int
     retried: int
     seconds: float
+    answered_at: list[float] = field(default_factory=list)  # per post, in posting order
 
     @property
     def rate(self) -> float:
@@ -183,11 +184,12 @@ async def _post_each(
     thousands of requests a second the client must leave the CPU to the server."""
     pending = iter(enumerate(lines))
     answered = failed = retried = 0
+    answered_at = [0.0] * len(lines)  # epoch time of each post's answer
 
     async def connection() -> None:
         nonlocal answered, failed, retried
         reader, writer = await asyncio.open_connection(host, port)
-        for _, (signature, body) in pending:
+        for index, (signature, body) in pending:
             request = _request(host, port, path, signature, body)
             for _attempt in range(5):
                 try:
@@ -200,13 +202,14 @@ async def _post_each(
             else:
                 status = 0
             answered += 1
+            answered_at[index] = time.time()
             if status != 200:
                 failed += 1
         writer.close()
 
     started = time.perf_counter()
     await asyncio.gather(*(connection() for _ in range(connections)))
-    return PostAll(answered, failed, retried, time.perf_counter() - started)
+    return PostAll(answered, failed, retried, time.perf_counter() - started, answered_at)
 
 
 def post_each(base: str, path: str, posts: SignedPosts, connections: int) -> PostAll:

@@ -33,7 +33,7 @@ def _worker(args: argparse.Namespace) -> int:
 
     configure_logging(get_settings().log_level)
     queues = args.queues.split(",") if args.queues else None
-    run_worker(queues or ("intake", "replies"), burst=args.burst, sweeper=not args.no_sweeper)
+    run_worker(queues or ("replies", "intake"), burst=args.burst, sweeper=not args.no_sweeper)
     return 0
 
 
@@ -113,7 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     worker = commands.add_parser("worker", help="run an RQ worker with its scheduler and sweeper")
-    worker.add_argument("--queues", default="", help="comma-separated, default intake,replies")
+    worker.add_argument(
+        "--queues",
+        default="",
+        help="comma-separated, default replies,intake (taken in turn: round robin)",
+    )
     worker.add_argument("--burst", action="store_true", help="stop when the queues are empty")
     worker.add_argument("--no-sweeper", action="store_true")
     worker.set_defaults(handler=_worker)

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     sweeper_grace_seconds: float = 10.0
     stuck_sending_seconds: float = 30.0
     sender_rate_per_second: float = Field(default=10.0, gt=0)
+    # Messages a worker keeps in flight to Twilio at once, still paced by the shared pacer: a
+    # rate of 100 a second with answers 300 ms away needs 30.
+    sender_concurrency: int = Field(default=32, ge=1, le=128)
     # Workers yield the CPU to the web process on a shared machine: acknowledging Twilio comes
     # first, a report waits a little longer in a wave (0 = same priority; 19 = the lowest).
     worker_nice: int = Field(default=10, ge=0, le=19)

@@ -16,13 +16,14 @@ from collections.abc import Sequence
 
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
+from rq.worker import DequeueStrategy
 
 from bot.db.session import migrate
 from bot.heap import freeze_startup_heap
 from bot.settings import get_settings
 from workers.job_metrics import count_job_failure
 from workers.liveness import start_heartbeat
-from workers.queues import QUEUES, get_queue, worker_redis
+from workers.queues import INTAKE_QUEUE, REPLIES_QUEUE, get_queue, worker_redis
 from workers.sweeper import start_in_background
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,9 @@ def lower_priority(nice: int) -> None:
         os.nice(nice)
 
 
-def run_worker(queues: Sequence[str] = QUEUES, burst: bool = False, sweeper: bool = True) -> bool:
+def run_worker(
+    queues: Sequence[str] = (REPLIES_QUEUE, INTAKE_QUEUE), burst: bool = False, sweeper: bool = True
+) -> bool:
     lower_priority(get_settings().worker_nice)
     migrate()
     # The jobs' modules (processing, the classifier) are imported now rather than by RQ on the
@@ -74,7 +77,15 @@ def run_worker(queues: Sequence[str] = QUEUES, burst: bool = False, sweeper: boo
             worker = build_worker(queues)
             heartbeat = start_heartbeat(worker.connection, worker.name)
             try:
-                worked = worker.work(with_scheduler=True, burst=burst, logging_level="WARNING")
+                # Round robin between the queues: in a wave, a worker takes a send job between
+                # two intake batches, so that the first reporters get their advice while the rest
+                # of the backlog is still being processed (docs/operations.md).
+                worked = worker.work(
+                    with_scheduler=True,
+                    burst=burst,
+                    logging_level="WARNING",
+                    dequeue_strategy=DequeueStrategy.ROUND_ROBIN,
+                )
             except Exception:
                 log.exception("worker %s failed", worker.name)
             finally:

@@ -4,12 +4,17 @@ Twilio counts a sender's messages as they reach it. Spacing sends 1/N apart on o
 enough: a send delayed on its way by a few tens of milliseconds (a busy machine, a new
 connection) arrives close to the next one, and N + 1 then land inside one second.
 
-So each send takes one of N permits, and a permit comes back one second after *the answer* to
-its send, not after its start. Twilio received the message before it answered, so any N + 1
-messages reach Twilio at least a second apart, however late each one travelled: the send that
-took the last free permit found another's permit returned, and that other arrived at least a
-second earlier. Sends are also spread evenly, 1/N apart, so that they never leave in bursts. The
-cost is the round trip of a send (a few milliseconds) per N sends: about 1% of the rate.
+So each send takes one of N permits, and a permit comes back one second after its send started,
+plus however long the message may have been delayed on its way to Twilio. Twilio received the
+message between the send's start and its answer. The usual way there is taken from the shortest
+round trip seen lately (kept per sender, for a minute): a send whose round trip took longer may
+have been delayed on its way by the difference, so its permit is held that much longer, plus a
+margin (20 ms) for what a round trip cannot show; never longer than one second after its answer,
+which is always safe. So any N + 1 messages reach Twilio at least a second apart, while a
+steady latency costs nothing: sends 250 ms from Twilio's API hold their permits about 1.02 s,
+not 1.25 s, and a sender of N a second reaches about 0.98 N, where holding each permit one
+second after the answer would stop it at 0.8 N however many sends are in flight. Sends are also
+spread evenly, 1/N apart, so that they never leave in bursts.
 
 Permits live in a Redis sorted set per sender (member: the send's token, score: when the permit
 comes back, on Redis's clock, so that every worker agrees). A send in flight holds its permit
@@ -53,23 +58,44 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(ARGV[4]) / 1000) + 1000)
 local base = slot
 if now - slot >= spacing then base = now end
 redis.call('SET', KEYS[2], base + spacing, 'PX', math.ceil(spacing / 1000) + 60000)
-return {0, 0}
+return {0, now}
 """
 
-# KEYS: permits. ARGV: token, window (us). The permit comes back one window after the answer.
+# KEYS: permits, the shortest recent round trip. ARGV: token, window (us), the send's start
+# (us), margin (us). The permit comes back one window after the start, plus how much longer than
+# the shortest recent round trip this one took, plus the margin; never later than one window
+# after the answer.
 _GIVE_BACK = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+local start = tonumber(ARGV[3])
+local trip = math.max(0, now - start)
+local shortest = tonumber(redis.call('GET', KEYS[2]) or '-1')
+local on_the_way = trip
+if shortest >= 0 then
+  on_the_way = math.min(trip, math.max(0, trip - shortest) + tonumber(ARGV[4]))
+end
+-- No usual trip known yet (a first send, a new connection): the whole trip, as always safe.
+if shortest < 0 or trip < shortest then
+  redis.call('SET', KEYS[2], trip, 'PX', 60000)
+end
+redis.call('ZADD', KEYS[1], start + tonumber(ARGV[2]) + on_the_way, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], 120000)
 return now
 """
+DEFAULT_JITTER_MARGIN_US = 20_000
 
 
 class SendPacer:
     """At most `rate` sends a second per sender, counted as Twilio counts them."""
 
-    def __init__(self, redis: Redis, sender_key: str, rate: float) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        sender_key: str,
+        rate: float,
+        jitter_margin_us: int = DEFAULT_JITTER_MARGIN_US,
+    ) -> None:
         if rate <= 0:
             raise ValueError("the send rate must be positive")
         self._redis = redis
@@ -79,11 +105,14 @@ class SendPacer:
         self._permits = max(1, int(rate))
         self._window_us = round(self._permits * SECOND_US / rate)
         self._spacing_us = round(SECOND_US / rate)
+        self._margin_us = jitter_margin_us
+        self._trip_key = f"scamline:sender:shortest-trip:{sender_key}"
 
-    def try_take(self, token: str) -> float:
-        """Take a permit now if one is free and the next even slot has come: returns 0.0.
+    def try_take(self, token: str) -> tuple[float, int]:
+        """Take a permit now if one is free and the next even slot has come: returns (0.0,
+        the start on Redis's clock, in microseconds).
 
-        Otherwise returns how many seconds to wait before trying again.
+        Otherwise returns (how many seconds to wait before trying again, 0).
         """
         answer: Any = self._redis.eval(
             _TAKE,
@@ -95,19 +124,31 @@ class SendPacer:
             token,
             IN_FLIGHT_LEASE_US,
         )
-        return 0.0 if int(answer[0]) == 0 else int(answer[1]) / SECOND_US
+        if int(answer[0]) == 0:
+            return 0.0, int(answer[1])
+        return int(answer[1]) / SECOND_US, 0
 
-    def give_back(self, token: str) -> None:
-        """The send has been answered (or failed): its permit comes back one window later."""
-        self._redis.eval(_GIVE_BACK, 1, self._permits_key, token, self._window_us)
+    def give_back(self, token: str, started_us: int) -> None:
+        """The send has been answered (or failed): its permit comes back one window after its
+        start, plus what its way there may have been delayed by (see the module's docstring)."""
+        self._redis.eval(
+            _GIVE_BACK,
+            2,
+            self._permits_key,
+            self._trip_key,
+            token,
+            self._window_us,
+            started_us,
+            self._margin_us,
+        )
 
     @contextmanager
     def permit(self) -> Iterator[None]:
         """Wait for a permit, hold it during the send, and give it back after the answer."""
         token = secrets.token_hex(8)
-        while (wait := self.try_take(token)) > 0:
-            time.sleep(min(wait, MAX_POLL_SECONDS))
+        while (taken := self.try_take(token))[0] > 0:
+            time.sleep(min(taken[0], MAX_POLL_SECONDS))
         try:
             yield
         finally:
-            self.give_back(token)
+            self.give_back(token, taken[1])

@@ -294,10 +294,14 @@ def send_job_ids(replies_per_job: int) -> Iterator[str]:
         yield f"{base}-{index // size}"
 
 
-def replies_per_send_job(rate_per_second: float) -> int:
+def replies_per_send_job() -> int:
     """About a second of sending per job: a worker paced by the sender comes back to the intake
-    queue at least once a second."""
-    return max(1, min(100, int(rate_per_second)))
+    queue at least once a second. Without Twilio (the outbox), nothing paces: a batch's replies
+    go in one job, one transaction."""
+    settings = get_settings()
+    if not settings.twilio_configured:
+        return 200
+    return max(1, min(100, int(settings.sender_rate_per_second)))
 
 
 def enqueue_send_jobs(jobs: Mapping[str, Sequence[int]]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -15,8 +15,10 @@ from bot.settings import Settings, get_settings
 REQUEST_TIMEOUT_SECONDS = 30.0
 
 
-@lru_cache(maxsize=2)
-def _client(account_sid: str, auth_token: str, base_url: str) -> Client:
+_local = threading.local()
+
+
+def _new_client(account_sid: str, auth_token: str, base_url: str) -> Client:
     client = Client(
         account_sid, auth_token, http_client=TwilioHttpClient(timeout=REQUEST_TIMEOUT_SECONDS)
     )
@@ -25,7 +27,11 @@ def _client(account_sid: str, auth_token: str, base_url: str) -> Client:
 
 
 def twilio_client(settings: Settings | None = None) -> Client:
+    """This thread's client: a worker sends from several threads at once (workers.sender), and
+    each keeps its own HTTP connection to Twilio alive rather than sharing one session's pool."""
     settings = settings or get_settings()
-    return _client(
-        settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_base_url
-    )
+    key = (settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_base_url)
+    clients: dict[tuple[str, str, str], Client] = _local.__dict__.setdefault("clients", {})
+    if key not in clients:
+        clients[key] = _new_client(*key)
+    return clients[key]

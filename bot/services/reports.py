@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from bot.db.models import InboundEvent, NumberReporter, Report, ReportedNumber
 from bot.db.types import utcnow
@@ -74,8 +74,15 @@ def record_reports(session: Session, reports: Sequence[NewReport]) -> list[Repor
         }
         for new in reports
     ]
-    statement = insert(Report).returning(Report, sort_by_parameter_order=True)
-    return list(session.scalars(statement, rows).all())
+    # A new report has no replies: not loading them (the relationship's selectin) saves a query.
+    statement = (
+        insert(Report)
+        .returning(Report, sort_by_parameter_order=True)
+        .options(lazyload(Report.replies))
+    )
+    # render_nulls: the ORM otherwise groups rows by which keys are None (a report with a number
+    # and one without) and sends each group apart, often one row at a time.
+    return list(session.scalars(statement, rows, execution_options={"render_nulls": True}).all())
 
 
 @dataclass(frozen=True)

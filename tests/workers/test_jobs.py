@@ -40,7 +40,7 @@ def replies() -> list[Reply]:
 
 
 def test_a_batchs_replies_go_out_in_send_jobs_of_a_second_each(
-    monkeypatch: pytest.MonkeyPatch,
+    fake_twilio: FakeTwilioServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SENDER_RATE_PER_SECOND", "4")
     get_settings.cache_clear()
@@ -51,6 +51,13 @@ def test_a_batchs_replies_go_out_in_send_jobs_of_a_second_each(
     job_ids = get_queue(REPLIES_QUEUE).job_ids
     assert len(job_ids) == 3
     assert {r.job_id for r in queued} == set(job_ids)
+    run_worker_until_idle()
+    assert {r.status for r in replies()} == {"accepted"}
+
+
+def test_without_twilio_a_batchs_replies_go_to_the_outbox_in_one_job() -> None:
+    jobs.process_events(stored_batch(10))
+    assert len(get_queue(REPLIES_QUEUE).job_ids) == 1
     run_worker_until_idle()
     assert {r.status for r in replies()} == {"outbox"}
 

@@ -42,48 +42,75 @@ def most_in_one_second(arrivals: list[float]) -> int:
 
 def test_sends_are_spread_one_interval_apart(redis: Redis) -> None:
     pacer = SendPacer(redis, secrets.token_hex(8), rate=10)
-    assert pacer.try_take("a") == 0.0
-    wait = pacer.try_take("b")
+    assert pacer.try_take("a")[0] == 0.0
+    wait = pacer.try_take("b")[0]
     assert 0.05 < wait <= 0.1  # the next even slot, 100 ms after the first
     time.sleep(wait)
-    assert pacer.try_take("b") == 0.0
+    assert pacer.try_take("b")[0] == 0.0
 
 
 def test_each_sender_is_paced_on_its_own(redis: Redis) -> None:
-    assert SendPacer(redis, secrets.token_hex(8), rate=1).try_take("a") == 0.0
-    assert SendPacer(redis, secrets.token_hex(8), rate=1).try_take("a") == 0.0
+    assert SendPacer(redis, secrets.token_hex(8), rate=1).try_take("a")[0] == 0.0
+    assert SendPacer(redis, secrets.token_hex(8), rate=1).try_take("a")[0] == 0.0
 
 
-def test_a_permit_comes_back_one_second_after_the_answer(redis: Redis) -> None:
+def test_a_permit_is_held_in_flight_and_a_first_send_one_second_after_its_answer(
+    redis: Redis,
+) -> None:
     pacer = SendPacer(redis, secrets.token_hex(8), rate=2)
-    assert pacer.try_take("first") == 0.0
+    wait, first = pacer.try_take("first")
+    assert wait == 0.0
     time.sleep(0.5)
-    assert pacer.try_take("second") == 0.0
-    time.sleep(0.5)
+    assert pacer.try_take("second")[0] == 0.0
+    time.sleep(0.7)
     # Both permits are out (their sends still in flight): nothing may leave, however long ago
     # the first one started.
-    assert pacer.try_take("third") > 0.5
-    pacer.give_back("first")
-    wait = pacer.try_take("third")
-    assert 0.9 < wait <= 1.0  # one second after the first send's answer
-    time.sleep(wait)
-    assert pacer.try_take("third") == 0.0
+    assert pacer.try_take("third")[0] > 0.5
+    # No usual round trip known yet: the first send may have spent all of it on its way.
+    pacer.give_back("first", first)
+    assert 0.9 < pacer.try_take("third")[0] <= 1.0
+
+
+def test_a_steady_latency_holds_a_permit_only_the_margin_longer(redis: Redis) -> None:
+    pacer = SendPacer(redis, secrets.token_hex(8), rate=1, jitter_margin_us=20_000)
+    for token in ("a", "b"):
+        while (taken := pacer.try_take(token))[0] > 0:
+            time.sleep(taken[0])
+        first = time.monotonic()
+        time.sleep(0.3)  # a steady 300 ms round trip
+        pacer.give_back(token, taken[1])
+    while (wait := pacer.try_take("c")[0]) > 0:
+        time.sleep(wait)
+    # "c" left about 1.02 s after "b" started: not 1.3 s, one second after the answer.
+    assert 1.0 <= time.monotonic() - first < 1.1
+
+
+def test_a_round_trip_longer_than_usual_holds_its_permit_that_much_longer(redis: Redis) -> None:
+    pacer = SendPacer(redis, secrets.token_hex(8), rate=1, jitter_margin_us=20_000)
+    started = pacer.try_take("quick")[1]
+    pacer.give_back("quick", started)  # the shortest round trip: about nothing
+    time.sleep(1.05)
+    started = pacer.try_take("slow")[1]
+    began = time.monotonic()
+    time.sleep(0.3)  # this one may have spent 300 ms on its way
+    pacer.give_back("slow", started)
+    while (wait := pacer.try_take("next")[0]) > 0:
+        time.sleep(wait)
+    assert time.monotonic() - began >= 1.3  # one second after its answer
 
 
 def test_a_fractional_rate_spaces_single_sends(redis: Redis) -> None:
     pacer = SendPacer(redis, secrets.token_hex(8), rate=0.5)
-    assert pacer.try_take("a") == 0.0
-    pacer.give_back("a")
-    assert 1.9 < pacer.try_take("b") <= 2.0
+    started = pacer.try_take("a")[1]
+    pacer.give_back("a", started)
+    assert 1.9 < pacer.try_take("b")[0] <= 2.06
 
 
-def test_jittery_sends_from_two_workers_never_exceed_the_rate(redis: Redis) -> None:
-    """Each send reaches the receiver 0 to 150 ms after it starts, as on a busy machine.
-
-    Spacing sends evenly on the sender's clock would let N + 1 of them land within a second
-    here; permits returned after each answer cannot.
-    """
-    rate, sends = 10, 30
+def _arrivals(
+    rate: int, sends: int, way_there: float, way_back: float
+) -> tuple[list[float], float]:
+    """Two workers send through one pacer; each send reaches the receiver 0 to `way_there`
+    seconds after it starts, and is answered `way_back` seconds after that."""
     key = secrets.token_hex(8)
     arrivals: list[float] = []
     lock = threading.Lock()
@@ -98,10 +125,10 @@ def test_jittery_sends_from_two_workers_never_exceed_the_rate(redis: Redis) -> N
                     return
                 left[0] -= 1
             with pacer.permit():
-                time.sleep(jitter.uniform(0, 0.15))  # on the way
+                time.sleep(jitter.uniform(0, way_there))
                 with lock:
                     arrivals.append(time.monotonic())
-                time.sleep(0.002)  # the answer's way back
+                time.sleep(way_back)
 
     started = time.monotonic()
     threads = [threading.Thread(target=worker, args=(seed,)) for seed in (1, 2)]
@@ -109,11 +136,17 @@ def test_jittery_sends_from_two_workers_never_exceed_the_rate(redis: Redis) -> N
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    elapsed = time.monotonic() - started
-    assert len(arrivals) == sends
-    assert most_in_one_second(arrivals) <= rate
-    # Two workers keep the pipe full despite the jitter: well over half the rate.
-    assert sends / elapsed > 0.6 * rate
+    return arrivals, time.monotonic() - started
+
+
+def test_jittery_sends_from_two_workers_never_exceed_the_rate(redis: Redis) -> None:
+    """Each send reaches the receiver 0 to 50 ms after it starts (the jitter allowance), as on
+    a busy machine. Spacing sends evenly on the sender's clock would let N + 1 of them land
+    within a second here; permits held for the round trip cannot."""
+    arrivals, elapsed = _arrivals(rate=10, sends=30, way_there=0.05, way_back=0.002)
+    assert len(arrivals) == 30
+    assert most_in_one_second(arrivals) <= 10
+    assert 30 / elapsed > 0.6 * 10
 
 
 def queued_replies(count: int) -> list[int]:
