@@ -6,10 +6,12 @@ Thin: the console's search box calls the same service (services.search).
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from bot.db.session import session_scope
+from bot.domain.numbers import NumberType
 from bot.services.search import KINDS, MAX_QUERY, Kind, search
+from bot.web.api import NUMBER_TYPE_DOC
 from bot.web.api_auth import UNAUTHORIZED, require_token
 from bot.web.params import invalid
 
@@ -18,7 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["api"], responses=UNAUTHORIZED)
 
 class NumberHit(BaseModel):
     number: str
-    number_type: str
+    number_type: NumberType = Field(description=NUMBER_TYPE_DOC)
     status: str
     report_count: int
 
@@ -52,7 +54,7 @@ def get_search(
             numbers=[
                 NumberHit(
                     number=n.number,
-                    number_type=n.number_type,
+                    number_type=NumberType(n.number_type),
                     status=n.status,
                     report_count=n.report_count,
                 )
