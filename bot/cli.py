@@ -96,9 +96,11 @@ def _purge(args: argparse.Namespace) -> int:
     from bot.settings import get_settings
 
     migrate()
-    days = args.days if args.days is not None else get_settings().retention_days
+    settings = get_settings()
+    days = args.days if args.days is not None else settings.retention_days
+    audit_days = args.audit_days if args.audit_days is not None else settings.audit_retention_days
     with session_scope() as session:
-        print(purge_personal_data(session, days))
+        print(purge_personal_data(session, days, audit_days))
     return 0
 
 
@@ -165,6 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
         "purge", help="delete personal data past retention (also runs daily in the worker)"
     )
     purge.add_argument("--days", type=int, default=None, help="default RETENTION_DAYS (90)")
+    purge.add_argument(
+        "--audit-days",
+        type=int,
+        default=None,
+        help="audit log retention, default AUDIT_RETENTION_DAYS (365)",
+    )
     purge.set_defaults(handler=_purge)
 
     evaluate = commands.add_parser(

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     # From this many distinct reporters, a reply says how many people reported the number or link.
     crowd_min_reporters: int = Field(default=3, ge=2)
     retention_days: int = Field(default=90, ge=1)
+    # The audit log (who saw or did what, search queries included) is kept whole this long,
+    # then deleted: 12 months, the CNIL's advice for access logs.
+    audit_retention_days: int = Field(default=365, ge=1)
     purge_interval_seconds: float = 24 * 3600
     log_level: str = "INFO"
 

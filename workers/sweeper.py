@@ -128,7 +128,9 @@ def purge_if_due() -> PurgeResult | None:
     if not get_redis().set(PURGE_KEY, "1", nx=True, ex=int(settings.purge_interval_seconds)):
         return None
     with session_scope() as session:
-        result = purge_personal_data(session, settings.retention_days)
+        result = purge_personal_data(
+            session, settings.retention_days, settings.audit_retention_days
+        )
     log.info("retention: %s", result)
     return result
 

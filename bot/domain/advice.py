@@ -51,8 +51,8 @@ def display_number(number: Number) -> str:
     if number.number_type is NumberType.SENDER_NAME:
         # A sender name is the reporter's text: never let it read as a link in our SMS.
         return number.canonical.replace(".", "[.]")
-    if number.number_type is NumberType.SHORT_CODE:
-        return number.canonical
+    if number.number_type in (NumberType.SHORT_CODE, NumberType.INVALID):
+        return number.canonical  # an invalid number has no format but the one it came in
     if number.country == "FR" and number.canonical.startswith("+33"):
         national = "0" + number.canonical[3:]
         return " ".join(national[i : i + 2] for i in range(0, len(national), 2))

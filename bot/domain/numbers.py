@@ -3,6 +3,10 @@
 France is the default region. Reports use numbers from ranges reserved for fiction, which
 `phonenumbers.is_valid_number` rejects, so we accept `is_possible_number` plus the French numbering
 plan (ARCEP) for French numbers.
+
+A caller ID or a written number that is not a valid number (`+22507123456`, an old Ivorian
+format; a spoofed or mistyped one) is still logged, as received: type `invalid`, keyed by its
+digits and a leading + (`parse_as_received`).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ class NumberType(StrEnum):
     SENDER_NAME = "sender_name"  # alphanumeric sender ID, at most 11 characters
     FOREIGN = "foreign"
     OTHER = "other"
+    INVALID = "invalid"  # not a valid number: kept as received, digits and a leading + only
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +71,12 @@ class Number:
 
 
 _SEPARATORS = re.compile(r"[\s.\-/()\u00a0\u202f]+")
+# E.164 has 15 digits at most: room for a malformed number, none for junk.
+MAX_AS_RECEIVED = 20
+# A number written the way a phone shows one, valid or not: a leading + or 0, then 8 to 17
+# digits in all, grouped by spaces, dots or dashes, glued to no word, link or reference.
+_WRITTEN_NUMBER = re.compile(r"(?<![\w+\-./])(?:\+[0-9]|0)(?:[ .\-]?[0-9]){7,16}(?![\w+\-/])")
+_DATE = re.compile(r"\d{1,2}([./-])\d{1,2}\1\d{2,4}")
 _SHORT_CODE = re.compile(r"^[1-9]\d{3,5}$")
 _SENDER_NAME = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9][A-Za-z0-9 ._&'-]{0,10}$")
 
@@ -146,9 +157,44 @@ def parse_any(raw: str, region: str = DEFAULT_REGION) -> Number | None:
     return parse_phone(raw, region) or parse_short_code(raw) or parse_sender_name(raw)
 
 
+def parse_as_received(raw: str) -> Number | None:
+    """An identifier as Twilio or a reporter gave it: the number it spells when that is valid,
+    else an `invalid` number keyed by the identifier trimmed, with only its digits and a leading
+    + kept, cut to MAX_AS_RECEIVED characters. None without a digit: nothing to log it against.
+
+    The key is checked once cut, so that looking it up again gives the same key."""
+    text = raw.strip()
+    digits = "".join(ch for ch in text if "0" <= ch <= "9")
+    if not digits:
+        return None
+    compact = (("+" if text.startswith("+") else "") + digits)[:MAX_AS_RECEIVED]
+    return parse_phone(compact) or parse_short_code(compact) or Number(compact, NumberType.INVALID)
+
+
+def written_number(text: str) -> Number | None:
+    """The whole text is one number written as a phone shows it, valid or not."""
+    text = text.strip()
+    if _WRITTEN_NUMBER.fullmatch(text) is None or _DATE.fullmatch(text) is not None:
+        return None
+    return parse_as_received(text)
+
+
+def find_written_numbers(text: str) -> list[tuple[int, Number]]:
+    """Numbers written as a phone shows them, valid or not (`+22507123456`, `06 39 98 12 3`), with
+    their positions: what a reporter copies from a screen. A date (`01.02.2024`) is none."""
+    found: list[tuple[int, Number]] = []
+    for match in _WRITTEN_NUMBER.finditer(text):
+        if _DATE.fullmatch(match.group(0)) is None:
+            number = parse_as_received(match.group(0))
+            if number is not None:
+                found.append((match.start(), number))
+    return found
+
+
 def canonical_lookup(raw: str) -> str | None:
-    """The canonical key to look a number up by, from any spelling, for the API and search."""
-    number = parse_any(raw)
+    """The canonical key to look a number up by, from any spelling, for the API and search: an
+    invalid number is found by its identifier as received."""
+    number = parse_any(raw) or parse_as_received(raw)
     return number.canonical if number else None
 
 

@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.domain.indicators import Indicators, extract, find_marked_senders
-from bot.domain.numbers import Number, find_phone_numbers, parse_any, parse_phone
+from bot.domain.numbers import (
+    Number,
+    NumberType,
+    find_phone_numbers,
+    find_written_numbers,
+    parse_any,
+    parse_phone,
+    written_number,
+)
 
 Channel = Literal["sms", "call"]
 
@@ -82,11 +90,21 @@ def is_call_report(text: str) -> bool:
     return bool(_CALL_MARKERS.search(text))
 
 
+def _invalid_numbers(text: str) -> list[tuple[int, Number]]:
+    """Numbers written in the text that are not valid ones: extraction leaves them out."""
+    return [
+        (pos, number)
+        for pos, number in find_written_numbers(text)
+        if number.number_type is NumberType.INVALID
+    ]
+
+
 def named_sender(text: str) -> Number | None:
-    """The number or name the reporter marks as the sender, if any."""
+    """The number or name the reporter marks as the sender, if any, valid or not."""
+    # Valid numbers come first: at the same position, the one the matcher found wins.
     candidates = [
         (pos, number)
-        for pos, number in find_phone_numbers(text)
+        for pos, number in find_phone_numbers(text) + _invalid_numbers(text)
         if _SENDER_BEFORE.search(text[max(0, pos - 30) : pos])
     ]
     candidates += find_marked_senders(text)
@@ -95,12 +113,13 @@ def named_sender(text: str) -> Number | None:
 
 
 def bare_number(text: str) -> Number | None:
-    """The whole message is a phone number or short code (a call report with no comment)."""
+    """The whole message is a phone number or short code (a call report with no comment), or a
+    number written as a phone shows one that is not a valid number."""
     stripped = text.strip().strip(".!?")
     number = parse_phone(stripped)
     if number is None and re.fullmatch(r"[\d\s.\-]{4,8}", stripped):
         number = parse_any(stripped)
-    return number
+    return number or written_number(stripped)
 
 
 def sender_answer(text: str) -> Number | None:
@@ -116,7 +135,7 @@ def sender_answer(text: str) -> Number | None:
     if number is not None:
         return number
     found = extract(stripped).numbers
-    return found[0] if len(found) == 1 else None
+    return found[0] if len(found) == 1 else written_number(stripped)
 
 
 def read_report(text: str) -> ReadReport:
@@ -126,6 +145,9 @@ def read_report(text: str) -> ReadReport:
         return ReadReport(text, "call", indicators, bare)
     channel: Channel = "call" if is_call_report(text) else "sms"
     reported = named_sender(text)
-    if reported is None and channel == "call" and indicators.numbers:
-        reported = indicators.numbers[0]
+    if reported is None and channel == "call":
+        # A call is reported against the number that called, a malformed one included: spoofed
+        # caller IDs are what analysts need to see.
+        called = indicators.numbers or [number for _, number in _invalid_numbers(text)]
+        reported = called[0] if called else None
     return ReadReport(text, channel, indicators, reported)

@@ -64,6 +64,18 @@ REPORTED_TYPES = (
 )
 
 
+def reported_type(reported: Number | None) -> str:
+    """The model's `reported:` column for the number a report is about.
+
+    An invalid number maps to `none`, on purpose: the model in config/model was trained with
+    exactly REPORTED_TYPES' columns (a new one would need retraining), and a spoofed or malformed
+    caller ID says nothing of the kind of line it claims, so the model sees it as a report that
+    names no number."""
+    if reported is None or reported.number_type is NumberType.INVALID:
+        return "none"
+    return reported.number_type.value
+
+
 @dataclass(slots=True)
 class RuleScore:
     families: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FAMILIES, 0.0))
@@ -218,7 +230,7 @@ def rule_score(
     typos = rules.fuzzy.matches(normalised.split())
     score = RuleScore(
         channel=channel,
-        reported_type=reported.number_type.value if reported is not None else "none",
+        reported_type=reported_type(reported),
         has_link=bool(indicators.domains),
         has_phone=any(n.is_phone for n in indicators.numbers),
     )

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain.language import Language
-from bot.domain.numbers import Number, NumberType, parse_phone
+from bot.domain.numbers import Number, NumberType, parse_as_received, parse_phone
 from bot.prompts import render
 
 # A caller gets the first try plus at most this many more chances, then a polite goodbye.
@@ -47,12 +47,20 @@ _ADVICE_BY_TYPE = {
 }
 
 
+def is_hidden(raw: str | None) -> bool:
+    """True when the caller ID is one of the ways a withheld number is spelled."""
+    return (raw or "").strip().lower() in _WITHHELD
+
+
 def is_withheld(raw: str | None) -> bool:
     """True when the caller ID is hidden, or is not a phone number we could text back."""
-    value = (raw or "").strip()
-    if value.lower() in _WITHHELD:
-        return True
-    return parse_phone(value) is None
+    return is_hidden(raw) or parse_phone((raw or "").strip()) is None
+
+
+def suspect_number(raw: str | None) -> Number | None:
+    """Who called, in a call forwarded to the bot: None when withheld, else the caller ID as
+    received, valid or not (a spoofed or malformed caller ID is what analysts need to see)."""
+    return None if is_hidden(raw) else parse_as_received(raw or "")
 
 
 def number_from_digits(digits: str | None) -> Number | None:

@@ -17,8 +17,8 @@ from bot.domain.call_advice import forward_reply
 from bot.domain.classifier import Classification, classify
 from bot.domain.indicators import Indicators
 from bot.domain.language import Language
-from bot.domain.numbers import Number, parse_phone
-from bot.domain.voice import reporters_day
+from bot.domain.numbers import Number, NumberType, parse_phone
+from bot.domain.voice import reporters_day, suspect_number
 from bot.security.pseudonyms import decrypt_phone
 from bot.services import reporters as reporter_service
 from bot.services.crowd import number_signal
@@ -66,9 +66,10 @@ def _log_call(
     """Store a `call` report against `number`; the call has no text, only the number.
 
     The number is also its one indicator, as in an SMS call report (`appel 0899...`), so the
-    classifier and the report's `numbers` see the same thing whichever way it was reported.
+    classifier and the report's `numbers` see the same thing whichever way it was reported. An
+    invalid number is none, as extraction finds none in a text (`appel +22507123456`).
     """
-    indicators = Indicators(numbers=[number])
+    indicators = Indicators(numbers=[] if number.number_type is NumberType.INVALID else [number])
     classification = classify("", indicators, number, "call")
     report = record_report(
         session,
@@ -125,7 +126,7 @@ def _voice_report(session: Session, event: InboundEvent) -> Outcome:
 
 def _forwarded_call(session: Session, event: InboundEvent) -> Outcome:
     """The forwarder is the reporter, `Suspect` the caller; one SMS per suspect, reporter, day."""
-    suspect = parse_phone(str(event.params.get("Suspect", "")))
+    suspect = suspect_number(str(event.params.get("Suspect", "")))
     reporter = _reporter(session, event)
     lang: Language = "fr"
     if reporter is not None and reporter.language_chosen and reporter.language == "en":

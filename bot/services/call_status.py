@@ -10,10 +10,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import CallStatusEvent
 from bot.db.types import utcnow
 from bot.services.dialect import insert_ignore
-from bot.services.intake import PERSONAL_PARAMS
-
-# Numbers of the caller and the callee: neither is needed to follow a call's state.
-_DROPPED = (*PERSONAL_PARAMS, "To", "Called")
+from bot.services.intake import CALLBACK_PERSONAL_PARAMS
 
 
 def record_call_status(
@@ -33,7 +30,7 @@ def record_call_status(
             "status": status,
             "duration": seconds,
             "received_at": utcnow(),
-            "params": {k: v for k, v in params.items() if k not in _DROPPED},
+            "params": {k: v for k, v in params.items() if k not in CALLBACK_PERSONAL_PARAMS},
         },
         "call_sid",
         "status",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import DeliveryEvent, Reply
 from bot.services.dialect import insert_ignore
+from bot.services.intake import CALLBACK_PERSONAL_PARAMS
 
 RANK = {
     "queued": 1,
@@ -28,11 +29,13 @@ FINAL_FAILURES = {"undelivered", "failed"}
 def record_delivery_status(
     session: Session, sid: str, status: str, params: Mapping[str, str]
 ) -> bool:
-    """Store the callback once; move the reply forward if this state is newer."""
+    """Store the callback once, without the reporter's number (`To`); move the reply forward if
+    this state is newer."""
+    kept = {k: v for k, v in params.items() if k not in CALLBACK_PERSONAL_PARAMS}
     inserted = insert_ignore(
         session,
         DeliveryEvent,
-        {"sid": sid, "status": status, "params": dict(params)},
+        {"sid": sid, "status": status, "params": kept},
         "sid",
         "status",
     )

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 
 # Parameters that carry a person's phone number: kept encrypted, never in the stored params.
 PERSONAL_PARAMS = ("From", "ForwardedFrom", "Caller", "CalledVia")
+# Status callbacks name both ends of a reply or call: the reporter's number is one of them, and
+# neither is needed to follow the state.
+CALLBACK_PERSONAL_PARAMS = (*PERSONAL_PARAMS, "To", "Called")
 
 
 @dataclass(frozen=True)

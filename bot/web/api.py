@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, HTTPException, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from bot.db.models import Report
 from bot.db.session import session_scope
-from bot.domain.numbers import canonical_lookup
+from bot.domain.numbers import NumberType, canonical_lookup
 from bot.services.api_tokens import NUMBERS_READ, REPORTS_READ
 from bot.services.queries import family_counts, list_reports, number_by_canonical
 from bot.web.api_auth import NOT_FOUND, UNAUTHORIZED, require_scope
@@ -21,9 +21,17 @@ NUMBERS = require_scope(NUMBERS_READ)
 REPORTS = require_scope(REPORTS_READ)
 
 
+NUMBER_TYPE_DOC = (
+    "French ranges (mobile, geographic, automated, voip, freephone, premium, special), "
+    "short_code, sender_name, foreign, other, or invalid: a caller ID or written number that is "
+    "not a valid number (spoofed or malformed), kept as received with only its digits and a "
+    "leading +, and looked up the same way."
+)
+
+
 class NumberOut(BaseModel):
     number: str
-    number_type: str
+    number_type: NumberType = Field(description=NUMBER_TYPE_DOC)
     report_count: int
     reporter_count: int
     first_reported_at: datetime
@@ -77,7 +85,7 @@ def get_number(number: str, _token: str = Depends(NUMBERS)) -> NumberOut:
             raise HTTPException(404, "this number was never reported")
         return NumberOut(
             number=record.number,
-            number_type=record.number_type,
+            number_type=NumberType(record.number_type),
             report_count=record.report_count,
             reporter_count=record.reporter_count,
             first_reported_at=record.first_reported_at,

@@ -6,11 +6,13 @@ Thin: the console's search box calls the same service (services.search).
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from bot.db.session import session_scope
+from bot.domain.numbers import NumberType
 from bot.services.api_tokens import REPORTS_READ
 from bot.services.search import KINDS, MAX_QUERY, Kind, search
+from bot.web.api import NUMBER_TYPE_DOC
 from bot.web.api_auth import UNAUTHORIZED, require_scope
 from bot.web.params import invalid
 
@@ -21,7 +23,7 @@ REPORTS = require_scope(REPORTS_READ)
 
 class NumberHit(BaseModel):
     number: str
-    number_type: str
+    number_type: NumberType = Field(description=NUMBER_TYPE_DOC)
     status: str
     report_count: int
 
@@ -55,7 +57,7 @@ def get_search(
             numbers=[
                 NumberHit(
                     number=n.number,
-                    number_type=n.number_type,
+                    number_type=NumberType(n.number_type),
                     status=n.status,
                     report_count=n.report_count,
                 )

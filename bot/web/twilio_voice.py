@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from bot.db.session import session_scope
 from bot.domain.language import Language
 from bot.domain.numbers import parse_phone, reporter_number
-from bot.domain.voice import MAX_RETRIES, is_withheld, number_from_digits
+from bot.domain.voice import MAX_RETRIES, is_hidden, is_withheld, number_from_digits
 from bot.security.pseudonyms import pseudonym
 from bot.services import reporters as reporter_service
 from bot.services.call_processing import CALL_FORWARD, VOICE_REPORT
@@ -84,10 +84,11 @@ async def inbound_call(form: dict[str, str] = Depends(signed_form)) -> Response:
 
 
 async def _forwarded(sid: str, form: dict[str, str]) -> Response:
-    """The forwarder reports; `From` is the suspect, or withheld (then logged as an event only)."""
+    """The forwarder reports; `From` is the suspect, as received (the worker logs it even when it
+    is not a valid number), or withheld (then logged as an event only)."""
     forwarder = form.get("ForwardedFrom", "")
     reporter = None if is_withheld(forwarder) else posted_number(forwarder)
-    suspect = "" if is_withheld(form.get("From")) else (reporter_number(form["From"]) or "")
+    suspect = "" if is_hidden(form.get("From")) else form.get("From", "").strip()
     params = {**form, "Suspect": suspect}
     await store_inbound(Inbound(sid, CALL_FORWARD, params, reporter), "voice")
     return twiml(voice_twiml.forwarded_call())

@@ -21,7 +21,7 @@ from bot.domain.classifier import FAMILIES, Classification, Verdict
 from bot.domain.families import SCAM_FAMILIES
 from bot.domain.indicators import find_urls
 from bot.domain.language import LANGUAGES, Language
-from bot.domain.numbers import Number, parse_any
+from bot.domain.numbers import Number, parse_any, parse_as_received
 from bot.domain.official import is_official_domain
 from bot.domain.segments import count_segments
 from bot.prompts import has_prompt, render
@@ -145,8 +145,8 @@ def test_the_english_parcel_advice_never_says_a_fee_is_due() -> None:
 def test_the_sender_confirmation_and_the_forward_reply_fit(
     lang: Language, crowd: CrowdSignal | None
 ) -> None:
-    for raw in ("06 39 98 12 34", "+44 7700 900614", "AMELI-INFO", "38455"):
-        number = parse_any(raw)
+    for raw in ("06 39 98 12 34", "+44 7700 900614", "AMELI-INFO", "38455", "+22507123456"):
+        number = parse_any(raw) or parse_as_received(raw)
         assert number is not None
         _sound(sender_logged_reply(lang, number, crowd))
         _sound(forward_reply(lang, Classification("bank", [], verdict=Verdict.SCAM), number, crowd))
@@ -158,3 +158,11 @@ def test_a_sender_name_that_looks_like_a_domain_is_never_echoed_as_a_link() -> N
     text = sender_logged_reply("fr", name, None)
     assert "evil.test" not in text.lower() and "EVIL[.]TEST" in text
     assert display_number(parse_any("AMELI-INFO")) == "AMELI-INFO"  # type: ignore[arg-type]
+
+
+def test_a_number_that_is_not_valid_is_shown_as_received() -> None:
+    typo, spoofed = parse_as_received("06 39 98 12 3"), parse_as_received("+225 07 12 34 56")
+    assert typo is not None and spoofed is not None
+    assert display_number(typo) == "063998123"
+    reply = forward_reply("fr", Classification("unknown"), spoofed)
+    assert reply.startswith(render("sms/forward/logged", "fr", number="+22507123456"))

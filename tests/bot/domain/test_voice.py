@@ -13,6 +13,7 @@ from bot.domain.voice import (
     number_from_digits,
     reporters_day,
     spoken_digits,
+    suspect_number,
 )
 from bot.prompts import all_prompt_keys, render
 
@@ -26,6 +27,25 @@ def test_withheld_caller_ids(raw: str | None) -> None:
 
 def test_a_real_number_is_not_withheld() -> None:
     assert not is_withheld("+33639981234")
+
+
+@pytest.mark.parametrize(
+    "raw", ["anonymous", "+266696687", "Restricted", "", "  ", "UNKNOWN", "+7378742833", None]
+)
+def test_a_withheld_caller_of_a_forwarded_call_is_no_number(raw: str | None) -> None:
+    assert suspect_number(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical", "number_type"),
+    [("+33639981234", "+33639981234", "mobile"), ("+22507123456", "+22507123456", "invalid")],
+)
+def test_the_caller_of_a_forwarded_call_is_kept_valid_or_not(
+    raw: str, canonical: str, number_type: str
+) -> None:
+    number = suspect_number(raw)
+    assert number is not None
+    assert (number.canonical, number.number_type.value) == (canonical, number_type)
 
 
 @pytest.mark.parametrize(
@@ -43,7 +63,10 @@ def test_keypad_numbers(digits: str, canonical: str) -> None:
     assert number is not None and number.canonical == canonical
 
 
-@pytest.mark.parametrize("digits", ["", "9", "0612", "*0639981234", "06399812345678901234", "0012"])
+@pytest.mark.parametrize(
+    "digits",
+    ["", "9", "0612", "*0639981234", "06399812345678901234", "0012", "0022507123456"],
+)
 def test_impossible_keypad_numbers(digits: str) -> None:
     assert number_from_digits(digits) is None
 

@@ -78,6 +78,18 @@ def test_forwarded_calls_give_one_sms_per_suspect_and_day() -> None:
         assert all(key.startswith("forward:") for key in keys)
 
 
+def test_a_forwarded_call_from_a_caller_id_that_is_not_valid_is_logged_against_it() -> None:
+    params = {"CallSid": "CA9", "Suspect": "+22507123456"}
+    action, replies = _process(_event("CA9", CALL_FORWARD, params, REPORTER))
+    assert action == "forward" and len(replies) == 1
+    with session_scope() as session:
+        report = session.scalars(select(Report)).one()
+        assert report.number is not None and report.channel == "call"
+        assert (report.number.number, report.number.number_type) == ("+22507123456", "invalid")
+        assert report.numbers == []  # not an indicator: extraction finds none in texts either
+        assert "+22507123456" in session.scalars(select(Reply.body)).one()
+
+
 def test_a_forwarded_withheld_call_is_logged_as_an_event_only() -> None:
     event_id = _event("CA7", CALL_FORWARD, {"CallSid": "CA7", "Suspect": ""}, REPORTER)
     action, replies = _process(event_id)

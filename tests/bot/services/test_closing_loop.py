@@ -99,6 +99,8 @@ def test_a_quick_legitimate_verdict_holds_back_unsent_confirmations(
         ("+447700900614", "foreign", "GB"),
         ("38455", "short_code", "FR"),
         ("ABCDEFGHIJK", "sender_name", None),
+        ("+22507123456", "invalid", None),
+        ("063998123", "invalid", None),
     ],
 )
 @pytest.mark.parametrize("lang", ["fr", "en"])

@@ -57,6 +57,16 @@ def test_a_number_is_found_by_any_spelling(client: TestClient, spelling: str) ->
     assert body["first_reported_at"] <= body["last_reported_at"]
 
 
+@pytest.mark.parametrize("spelling", ["+22507123456", "+225 07 12 34 56", "+225.07.12.34.56"])
+def test_a_number_that_is_not_valid_is_found_as_written(client: TestClient, spelling: str) -> None:
+    report("appel +22507123456")
+    report("spam vocal +225 07 12 34 56", sender="+33622222222")
+    body = client.get(f"/api/v1/numbers/{spelling}").json()
+    assert (body["number"], body["number_type"]) == ("+22507123456", "invalid")
+    assert (body["report_count"], body["reporter_count"]) == (2, 2)
+    assert body["channels"] == {"sms": 0, "call": 2}
+
+
 def test_sender_names_are_looked_up_upper_cased(client: TestClient) -> None:
     report("De : AMELI-INFO : votre carte vitale expire, vitale-maj.test")
     assert client.get("/api/v1/numbers/ameli-info").json()["number"] == "AMELI-INFO"

@@ -71,6 +71,22 @@ def test_csv_on_request_and_safe_in_spreadsheets(
     ]
 
 
+def test_a_confirmed_caller_id_that_is_not_valid_is_listed_as_received(
+    client: TestClient,
+) -> None:
+    store_sms("+33600000002", "appel +22507123456")
+    store_sms("+33600000003", "appel 06 39 98 12 3")
+    set_status(number_id("+22507123456"), "confirmed_scam", note="spoofed caller ID")
+    set_status(number_id("063998123"), "confirmed_scam", note="mistyped")
+    response = client.get("/api/v1/blocklist?format=csv", headers=_auth())
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert [r[1] for r in rows if r[0] == "number"] == [
+        "+33639981234",
+        "+22507123456",
+        "063998123",
+    ]
+
+
 def test_format_json_wins_over_accept(client: TestClient) -> None:
     response = client.get("/api/v1/blocklist?format=json", headers={"Accept": "text/csv"} | _auth())
     assert response.headers["content-type"].startswith("application/json")

@@ -59,3 +59,11 @@ def test_every_api_route_documents_401(paths: dict[str, Any]) -> None:
 def test_health_routes_document_their_content(paths: dict[str, Any]) -> None:
     assert "text/plain" in paths["/metrics"]["get"]["responses"]["200"]["content"]
     assert "503" in paths["/readyz"]["get"]["responses"]
+
+
+def test_the_number_types_are_documented() -> None:
+    schemas = create_app().openapi()["components"]["schemas"]
+    number_type = schemas["NumberOut"]["properties"]["number_type"]
+    assert "invalid" in number_type["description"]
+    assert "invalid" in schemas["NumberType"]["enum"]
+    assert schemas["NumberHit"]["properties"]["number_type"] == number_type

@@ -12,6 +12,7 @@ from bot.db.session import session_scope
 from bot.db.types import utcnow
 from tests.conftest import _reset_caches
 from tests.console_fixtures import HOSTILE, csrf_of, seed_report, seed_spread, signed_in
+from tests.factories import store_sms
 
 NUMBER = "+33639981234"
 
@@ -53,6 +54,17 @@ def test_the_numbers_list_filters_sorts_and_pages() -> None:
     assert html.index("38455") > html.index(NUMBER)
     # Junk filter values are ignored rather than trusted.
     assert client.get("/console/numbers?status=<x>&sort=drop").status_code == 200
+
+
+def test_a_number_that_is_not_valid_has_its_page_and_its_filter() -> None:
+    store_sms("+33611111111", "appel +22507123456, il demandait mon code")
+    seed_report(NUMBER, "colis")
+    client = signed_in()
+    html = client.get("/console/numbers?number_type=invalid").text
+    assert 'href="/console/numbers/+22507123456"' in html and NUMBER not in html
+    page = client.get("/console/numbers/+22507123456")
+    assert page.status_code == 200
+    assert "<dd>invalid</dd>" in page.text and "il demandait mon code" in page.text
 
 
 def test_the_numbers_list_is_paginated(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,6 +17,7 @@ from bot.domain.numbers import parse_phone
 from bot.prompts import render
 from bot.simulate_call import Post, Step, call_params, walk_call
 from bot.web.app import create_app
+from tests.factories import token
 from tests.fakes.twilio_api import FakeTwilioServer
 from tests.helpers import post_signed, run_worker_until_idle, sms_params
 from tests.twiml_checks import check_twiml, walk_menu
@@ -256,15 +257,36 @@ def test_a_forwarded_call_is_logged_and_the_forwarder_told_once_a_day(
 def test_a_forwarded_withheld_call_is_an_event_not_a_number(fake_twilio: FakeTwilioServer) -> None:
     client = TestClient(create_app())
     reporter = "+33611223344"
-    for withheld in ("anonymous", "+266696687"):
+    for withheld in WITHHELD:
         walk_call(_poster(client), withheld, "", forwarded_from=reporter)
     run_worker_until_idle()
-    assert _count(InboundEvent) == 2
+    assert _count(InboundEvent) == len(WITHHELD)
     assert _count(Report) == 0 and _count(ReportedNumber) == 0
     sms = fake_twilio.state.bodies_to(reporter)
     assert sms == [
         render("sms/forward/withheld", "fr") + " " + render("sms/advice/call/cautious", "fr")
     ]
+
+
+def test_a_forwarded_call_from_a_caller_id_that_is_not_valid_is_logged_against_it(
+    fake_twilio: FakeTwilioServer,
+) -> None:
+    client = TestClient(create_app())
+    reporter, spoofed = "+33611223344", "+22507123456"  # the Ivorian format before 2021
+    walk_call(_poster(client), spoofed, "", forwarded_from=reporter)
+    run_worker_until_idle()
+    api = TestClient(create_app(), headers={"Authorization": f"Bearer {token()}"})
+    found = api.get(f"/api/v1/numbers/{spoofed}")
+    assert found.status_code == 200
+    body = found.json()
+    assert (body["number"], body["number_type"]) == (spoofed, "invalid")
+    assert (body["report_count"], body["reporter_count"], body["channels"]) == (
+        1,
+        1,
+        {"sms": 0, "call": 1},
+    )
+    sms = fake_twilio.state.bodies_to(reporter)
+    assert len(sms) == 1 and sms[0].startswith(render("sms/forward/logged", "fr", number=spoofed))
 
 
 def test_the_same_forwarded_call_sid_posted_again_changes_nothing(
