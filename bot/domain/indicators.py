@@ -42,10 +42,10 @@ _TRAILING_PUNCTUATION = ".,;:!?)]}»\"'"
 _STRONG_SENDER_MARK = re.compile(
     r"""(?ix)
     (?:^|[\s(«"'])
-    (?:from|sender|exp[ée]diteur|envoy[ée]e?\s+par|sent\s+by|de|du)
+    (?:from|sender|exp[ée]diteur(?:\s+affich[ée])?|envoy[ée]e?\s+par|sent\s+by|de|du)
     \s*:\s*
     (?P<sender>[A-Za-z0-9][A-Za-z0-9&_-]{1,10})
-    (?=\s*[:\-–—,]|\s*$|\s+\S)
+    (?=\s*[:\-–—,.;!?)»"]|\s*$|\s+\S)
     """
 )
 # "de 38455 :", "reçu du 36105 :", "sms de AMELI :": the preposition alone is ambiguous
@@ -211,6 +211,63 @@ def find_urls(text: str) -> list[tuple[int, str, str]]:
     return found
 
 
+# Words that follow "De :" or "from:" without naming a sender ("De : mon frère").
+_NOT_A_SENDER = frozenset(
+    {
+        "mon",
+        "ma",
+        "mes",
+        "ton",
+        "ta",
+        "tes",
+        "son",
+        "sa",
+        "ses",
+        "notre",
+        "votre",
+        "nos",
+        "vos",
+        "leur",
+        "un",
+        "une",
+        "le",
+        "la",
+        "les",
+        "des",
+        "ce",
+        "cet",
+        "cette",
+        "qui",
+        "quoi",
+        "je",
+        "tu",
+        "il",
+        "elle",
+        "on",
+        "nous",
+        "vous",
+        "ils",
+        "elles",
+        "my",
+        "your",
+        "his",
+        "her",
+        "our",
+        "their",
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "me",
+        "him",
+        "us",
+        "them",
+        "who",
+    }
+)
+
+
 def find_marked_senders(text: str) -> list[tuple[int, Number]]:
     """Short codes and sender names that the reporter marks as the sender."""
     found: list[tuple[int, Number]] = []
@@ -227,6 +284,8 @@ def find_marked_senders(text: str) -> list[tuple[int, Number]]:
     for pattern in patterns:
         for match in pattern.finditer(text):
             raw = match.group("sender")
+            if raw.lower() in _NOT_A_SENDER:
+                continue
             number = parse_short_code(raw) or (
                 parse_sender_name(raw) if not raw.isdigit() and len(raw) >= 3 else None
             )

@@ -41,6 +41,8 @@ def test_hosts_in_look_alike_letters_are_stored_as_the_dns_sees_them(
     ("text", "sender"),
     [
         ("De : AMELI-INFO Votre carte Vitale expire", "AMELI-INFO"),
+        ("Expéditeur : DOCTOLIB. Je ne me souvenais pas de ce rdv", "DOCTOLIB"),
+        ("expéditeur affiché : LAPOSTE. Aucun frais demandé", "LAPOSTE"),
         ("c'est écrit ameli en expéditeur, avec un lien bit.ly/x", "AMELI"),
         ("c'est marqué INFO-COLIS comme expéditeur", "INFO-COLIS"),
         ("l'expéditeur c'est CHRONOPOST : votre colis", "CHRONOPOST"),
@@ -71,6 +73,7 @@ def test_a_sender_is_read_in_any_phrasing(text: str, sender: str) -> None:
         "rappelez avant le 2025",
         "réglez 1500 € avant 12h",
         "payez le 1234 avant demain",  # a short number, but no official one
+        "De : mon frère, il dit qu'il a changé de numéro",
         "AMELI : votre carte Vitale expire",  # a label of the forwarded text is not a sender
     ],
 )
