@@ -22,7 +22,10 @@ _FICTION = {
     NumberType.FREEPHONE: "08 00 00 00 00",
     NumberType.FOREIGN: "+44 7700 900000",
 }
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An address; or (group `chain`) a run with no address after it, which a try from each later
+# character of it would read again (45 ms on 1,600 characters, growing as a square).
+_EMAIL = re.compile(r"[\w.+-]++@[\w-]+(?:\.[\w-]+)+|(?P<chain>[\w.+-]++)")
+_NUMBER_AS_WRITTEN = re.compile(r"\+?[\d\s.\-/()]*\d")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?\b")
 _LONG_DIGITS = re.compile(r"\d(?:[\s.-]?\d){9,}")
 _SALUTATION = re.compile(
@@ -43,13 +46,13 @@ def mask_personal_data(text: str) -> str:
     pieces: list[str] = []
     last = 0
     for start, number in find_phone_numbers(text):
-        match = re.match(r"\+?[\d\s.\-/()]*\d", text[start:])
-        if start < last or match is None:
+        match = None if start < last else _NUMBER_AS_WRITTEN.match(text, start)
+        if match is None:
             continue
         pieces += [text[last:start], hold(_FICTION.get(number.number_type, "01 99 00 00 00"))]
-        last = start + match.end()
+        last = match.end()
     text = "".join(pieces) + text[last:]
-    text = _EMAIL.sub(lambda _: hold("adresse@exemple.test"), text)
+    text = _EMAIL.sub(lambda m: m.group("chain") or hold("adresse@exemple.test"), text)
     text = _IBAN.sub(lambda _: hold("FR00 0000 0000 0000"), text)
     text = _LONG_DIGITS.sub(lambda _: hold("0000000000"), text)
     text = _SALUTATION.sub(lambda m: f"{m.group(1)} {hold('Dupont')}", text)

@@ -27,7 +27,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.domain.homoglyphs import latin_skeleton
-from bot.domain.indicators import LINK_PATTERN, url_host
+from bot.domain.indicators import replace_links, url_host
 from bot.domain.numbers import parse_phone
 from bot.domain.rules import load_rules
 
@@ -59,7 +59,7 @@ def model_text(text: str) -> str:
     """What the n-grams are taken from: links become `zurl` and their host's words, phone numbers
     `ztel<type>`, then the rules' normalisation (lower case, no accents, SMS abbreviations
     folded) and every digit `0`, so that a code or an amount counts as its shape."""
-    text = LINK_PATTERN.sub(_url_token, text[:MAX_MODEL_CHARS])
+    text = replace_links(text[:MAX_MODEL_CHARS], _url_token)
     text = _PHONEISH.sub(_phone_token, text)
     return _DIGIT.sub("0", load_rules().normalise(text))
 

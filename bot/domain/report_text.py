@@ -39,9 +39,11 @@ _CALL_MARKERS = re.compile(
     """
 )
 # "de 06 ...", "reçu du +33 ...", "Expéditeur : ...", "from ...": the reporter names the sender.
+# Spaces taken whole (`*+`): a colon is no space, and the two `\s*` shared a run of spaces in
+# every way (quadratic; harmless on the 30 characters read here, but no need to).
 _SENDER_BEFORE = re.compile(
     r"(?i)(?:^|[\s(«\"'])(?:de|du|from|exp[ée]diteur|envoy[ée]e?\s+par|sent\s+by|re[çc]ue?\s+d[eu]"
-    r"|sms\s+d[eu]|texto\s+d[eu])\s*:?\s*$"
+    r"|sms\s+d[eu]|texto\s+d[eu])\s*+:?\s*+$"
 )
 # Replies to "who sent it?" that are not a sender name.
 _NOT_A_NAME = frozenset(

@@ -106,3 +106,21 @@ def test_hashes_within_three_bits_always_share_a_band(value: int, flips: set[int
         other ^= 1 << bit
     assert hamming(value, other) == len(flips)
     assert any(a == b for a, b in zip(bands(value), bands(other), strict=True))
+
+
+def test_amounts_read_as_before_the_linear_rewrite() -> None:
+    # Where the amount starts: a run of digits is read from its first digit, a lone group of
+    # three continues the number before it, and dots or commas before the digits stay text.
+    assert normalise("payez 1 500 € ou 1 2345 € ou .50 € ou 12 234 eur vite") == (
+        "payez <amount> ou <num> <amount> ou <amount> ou <amount> vite"
+    )
+    assert normalise("ref 1 234 567 89 puis 1 000 000 euros") == "ref <num> puis <amount>"
+    assert normalise("11111111111111111111 x") == "<num> x"
+
+
+def test_preamble_ends_at_the_first_mark_within_reach() -> None:
+    body = "votre colis est retenu au centre de tri payez les frais"
+    assert normalise("   arnaque ?   " + body) == normalise(body)
+    assert normalise("vu ->  " + body) == normalise(body)
+    assert normalise(" " * 1600 + body) == normalise(body)
+    assert normalise("question ?! " + body).startswith("question")
