@@ -26,6 +26,8 @@ CHANNELS = ("sms", "call")
 LANGS = ("fr", "en")
 MAX_BODY_CHARS = 1600
 REQUIRED = ("id", "channel", "body", "family", "expect_numbers", "expect_domains", "lang")
+# What an `unknown` report is: a genuine message, a scam outside the families, or unclear.
+KINDS = ("genuine", "scam", "unclear")
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _SHORT_CODE = re.compile(r"^[1-9]\d{3,5}$")
@@ -160,6 +162,8 @@ def check_record(record: dict[str, Any]) -> list[Problem]:
         problems.append(Problem(rid, f"body over {MAX_BODY_CHARS} characters"))
     if record["family"] not in FAMILIES:
         problems.append(Problem(rid, f"unknown family {record['family']!r}"))
+    if "kind" in record and (record["kind"] not in KINDS or record["family"] != "unknown"):
+        problems.append(Problem(rid, f"kind must be one of {KINDS}, and only on unknown"))
     if record["channel"] not in CHANNELS:
         problems.append(Problem(rid, f"channel must be one of {CHANNELS}"))
     if record["lang"] not in LANGS:
@@ -190,6 +194,9 @@ def summary(records: Sequence[dict[str, Any]]) -> str:
     channels = Counter(str(r.get("channel")) for r in records)
     genuine = families.get("unknown", 0) / len(records) if records else 0.0
     lines = [f"{len(records)} records; unknown (genuine and unclear): {genuine:.0%}"]
+    kinds = Counter(str(r["kind"]) for r in records if "kind" in r)
+    if kinds:
+        lines.append("unknown kinds: " + ", ".join(f"{k} {kinds.get(k, 0)}" for k in KINDS))
     lines.append("families: " + ", ".join(f"{f} {families.get(f, 0)}" for f in FAMILIES))
     lines.append("languages: " + ", ".join(f"{k} {v}" for k, v in sorted(langs.items())))
     lines.append("channels: " + ", ".join(f"{k} {v}" for k, v in sorted(channels.items())))

@@ -39,6 +39,8 @@ class Scores:
     gold: list[str] = field(default_factory=list)
     predicted: list[str] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
+    # Unknown reports that are scams outside the families (`kind: scam`): not genuine messages.
+    outside_scams: set[str] = field(default_factory=set)
     confidence: list[float] = field(default_factory=list)
     top_right: list[bool] = field(default_factory=list)
     reassured_scams: list[str] = field(default_factory=list)
@@ -56,12 +58,36 @@ class Scores:
         return [
             i
             for i, g, p in zip(self.ids, self.gold, self.predicted, strict=True)
-            if g == UNKNOWN != p
+            if g == UNKNOWN != p and i not in self.outside_scams
         ]
 
     @property
     def genuine_total(self) -> int:
-        return sum(1 for g in self.gold if g == UNKNOWN)
+        return sum(1 for g in self.gold if g == UNKNOWN) - len(self.outside_scams)
+
+    @property
+    def outside_scams_given_a_family(self) -> list[str]:
+        """Scams outside the families that got a family's advice rather than the cautious one."""
+        return [
+            i
+            for i, p in zip(self.ids, self.predicted, strict=True)
+            if i in self.outside_scams and p != UNKNOWN
+        ]
+
+    def add(self, record: dict[str, Any], result: Classification) -> None:
+        """Record one report's classification."""
+        rid = str(record["id"])
+        gold = str(record["family"])
+        self.ids.append(rid)
+        self.gold.append(gold)
+        self.predicted.append(result.family)
+        self.confidence.append(result.confidence)
+        self.top_right.append(result.top_family == gold)
+        scam = gold != UNKNOWN or record.get("kind") == "scam"
+        if record.get("kind") == "scam":
+            self.outside_scams.add(rid)
+        if scam and result.verdict is Verdict.GENUINE_SIGNS:
+            self.reassured_scams.append(rid)
 
     def per_family(self) -> dict[str, tuple[float, float, float, int]]:
         stats: dict[str, tuple[float, float, float, int]] = {}
@@ -146,13 +172,7 @@ def score(
             read_again.text, read_again.indicators, read_again.reported, read_again.channel, model
         )
         scores.millis.append((time.perf_counter() - started) * 1000)
-        scores.ids.append(rid)
-        scores.gold.append(gold)
-        scores.predicted.append(result.family)
-        scores.confidence.append(result.confidence)
-        scores.top_right.append(result.top_family == gold)
-        if gold != UNKNOWN and result.verdict is Verdict.GENUINE_SIGNS:
-            scores.reassured_scams.append(rid)
+        scores.add(record, result)
         if gold != UNKNOWN and advice_key(result, read.reported).endswith("/cautious"):
             scores.uncertain_scams.append(rid)
         if not _reply_is_sound(detect_language(str(record["body"])), result, read):
@@ -178,13 +198,7 @@ def from_predictions(
     scores = Scores(name)
     for record, result in zip(records, results, strict=True):
         gold = str(record["family"])
-        scores.ids.append(str(record["id"]))
-        scores.gold.append(gold)
-        scores.predicted.append(result.family)
-        scores.confidence.append(result.confidence)
-        scores.top_right.append(result.top_family == gold)
-        if gold != UNKNOWN and result.verdict is Verdict.GENUINE_SIGNS:
-            scores.reassured_scams.append(str(record["id"]))
+        scores.add(record, result)
         if gold != UNKNOWN and result.verdict is Verdict.UNCERTAIN:
             scores.uncertain_scams.append(str(record["id"]))
     return scores
@@ -202,6 +216,12 @@ def format_scores(scores: Scores, details: bool = True) -> str:
         f"genuine (unknown) put in a scam family: {len(flagged)}/{scores.genuine_total}"
         + (f" ({', '.join(flagged)})" if details and flagged else "")
     )
+    if scores.outside_scams:
+        outside = scores.outside_scams_given_a_family
+        lines.append(
+            f"scams outside the families given a family's advice: "
+            f"{len(outside)}/{len(scores.outside_scams)}"
+        )
     lines.append(
         f"scams given the 'looks genuine' reply: {len(scores.reassured_scams)}; "
         f"scams given the cautious generic advice: {len(scores.uncertain_scams)}"

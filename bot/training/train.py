@@ -135,20 +135,28 @@ def _decisions(
 
 
 def choose_thresholds(
-    probabilities: np.ndarray, classes: Sequence[str], labels: Sequence[str], inputs: Inputs
+    probabilities: np.ndarray,
+    classes: Sequence[str],
+    labels: Sequence[str],
+    inputs: Inputs,
+    outside_scams: Sequence[bool] | None = None,
 ) -> Thresholds:
     """Out of fold, in turn:
     - scam: the best macro-F1 that puts at most `MAX_GENUINE_FLAGGED` of genuine messages in a
       scam family;
     - family: the lowest share at which the family advice goes to the right family
       `FAMILY_PRECISION` of the time;
-    - genuine: the lowest probability at which no scam gets the "looks genuine" reply."""
-    genuine_count = sum(1 for label in labels if label == UNKNOWN) or 1
+    - genuine: the lowest probability at which no scam gets the "looks genuine" reply.
+    `outside_scams` marks the unknown reports that are scams outside the families: they are not
+    genuine messages when counting those put in a family, and are scams for the third."""
+    outside = list(outside_scams) if outside_scams is not None else [False] * len(labels)
+    genuine = [label == UNKNOWN and not out for label, out in zip(labels, outside, strict=True)]
+    genuine_count = sum(genuine) or 1
     best: tuple[float, float] | None = None
-    for scam in np.arange(0.30, 0.995, 0.01):
+    for scam in np.round(np.arange(0.30, 0.995, 0.01), 2):
         decided = _decisions(probabilities, classes, inputs, Thresholds(float(scam), 0.0, 1.01))
         families = [d.family for d in decided]
-        flagged = sum(1 for g, p in zip(labels, families, strict=True) if g == UNKNOWN != p)
+        flagged = sum(1 for g, p in zip(genuine, families, strict=True) if g and p != UNKNOWN)
         if flagged / genuine_count > MAX_GENUINE_FLAGGED:
             continue
         score = macro_f1(labels, families)
@@ -157,7 +165,7 @@ def choose_thresholds(
     # No threshold keeps genuine messages out: then nothing is called a scam.
     scam_threshold = round(best[1], 2) if best else 1.01
     family_threshold = 1.0
-    for share in np.arange(0.30, 1.001, 0.05):
+    for share in np.round(np.arange(0.30, 1.001, 0.05), 2):
         decided = _decisions(
             probabilities, classes, inputs, Thresholds(scam_threshold, float(share), 1.01)
         )
@@ -168,7 +176,7 @@ def choose_thresholds(
             family_threshold = float(share)
             break
     genuine_threshold = 1.01  # never say "looks genuine" unless a threshold is safe
-    for candidate in np.arange(0.50, 0.996, 0.01):
+    for candidate in np.round(np.arange(0.50, 0.996, 0.01), 2):
         decided = _decisions(
             probabilities,
             classes,
@@ -176,8 +184,8 @@ def choose_thresholds(
             Thresholds(scam_threshold, family_threshold, float(candidate)),
         )
         if not any(
-            d.verdict is Verdict.GENUINE_SIGNS and g != UNKNOWN
-            for d, g in zip(decided, labels, strict=True)
+            d.verdict is Verdict.GENUINE_SIGNS and (g != UNKNOWN or out)
+            for d, g, out in zip(decided, labels, outside, strict=True)
         ):
             genuine_threshold = float(candidate)
             break
@@ -211,7 +219,8 @@ def train(
         raise ValueError(f"labels that are not families: {unknown_labels}")
     inputs = inputs_for([str(r["body"]) for r in records])
     probabilities, classes = out_of_fold(inputs, labels, groups)
-    thresholds = choose_thresholds(probabilities, classes, labels, inputs)
+    outside_scams = [r.get("kind") == "scam" for r in records]
+    thresholds = choose_thresholds(probabilities, classes, labels, inputs, outside_scams)
     oof = [
         decide(classes, row, score, thresholds).family
         for row, score in zip(probabilities, inputs.scores, strict=True)

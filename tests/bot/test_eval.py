@@ -43,6 +43,20 @@ def test_flagging_a_genuine_message_fails(tmp_path: Path) -> None:
     )
 
 
+def test_a_scam_outside_the_families_is_not_a_genuine_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = "Ameli: remboursement en attente, confirmez votre RIB sur ameli-remb.test"
+    path = _one(
+        tmp_path, body=body, family="unknown", kind="scam", expect_domains=["ameli-remb.test"]
+    )
+    scorer.main(path)  # fails on macro-F1: the family is wrong, but no genuine message was
+    out = capsys.readouterr().out
+    assert "genuine message(s) put in a scam family" not in out
+    assert "genuine (unknown) put in a scam family: 0/0" in out
+    assert "scams outside the families given a family's advice: 1/1" in out
+
+
 def test_a_missed_domain_fails(tmp_path: Path) -> None:
     body = "Colis en attente, frais sur colis-frais.test"
     assert (

@@ -62,6 +62,7 @@ def test_the_corpus_readme_documents_every_field() -> None:
         "channel",
         "body",
         "family",
+        "kind",
         "expect_numbers",
         "expect_domains",
         "lang",

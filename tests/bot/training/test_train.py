@@ -111,3 +111,26 @@ def test_thresholds_keep_genuine_messages_out_and_never_reassure_a_scam() -> Non
         d.verdict is Verdict.GENUINE_SIGNS and label != "unknown"
         for d, label in zip(decided, labels, strict=True)
     )
+
+
+def test_scams_outside_the_families_neither_count_as_genuine_nor_get_reassured() -> None:
+    """Unknown reports marked `kind: scam` may get a family's advice without costing the
+    threshold, and must never get the "looks genuine" reply."""
+    classes = ("bank", "unknown")
+    bodies = ["a", "b", "c", "d"]
+    labels = ["bank", "unknown", "unknown", "unknown"]
+    inputs = inputs_for(bodies)
+    for score in inputs.scores:
+        score.flag("official_links_only")
+    # The bank scam is at 0.85; an outside scam (third) looks like a bank scam at 0.92, and the
+    # other (fourth) looks genuine at 0.6.
+    probabilities = np.array([[0.85, 0.15], [0.02, 0.98], [0.92, 0.08], [0.4, 0.6]])
+    counted_as_genuine = choose_thresholds(probabilities, classes, labels, inputs)
+    marked = choose_thresholds(
+        probabilities, classes, labels, inputs, [False, False, True, True]
+    )
+    # Counted as genuine, the third forbids any threshold that finds the bank scam.
+    assert counted_as_genuine.scam > 0.92
+    assert marked.scam <= 0.85
+    # Marked as a scam, the fourth keeps "looks genuine" above its 0.6.
+    assert marked.genuine > 0.6
