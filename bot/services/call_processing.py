@@ -66,11 +66,14 @@ def _log_call(
     """Store a `call` report against `number`; the call has no text, only the number.
 
     The number is also its one indicator, as in an SMS call report (`appel 0899...`), so the
-    classifier and the report's `numbers` see the same thing whichever way it was reported. An
+    classifier and the report's `numbers` see the same thing whichever way it was reported (the
+    model reads the number as its text, as it reads an SMS of the number alone). An
     invalid number is none, as extraction finds none in a text (`appel +22507123456`).
     """
-    indicators = Indicators(numbers=[] if number.number_type is NumberType.INVALID else [number])
-    classification = classify("", indicators, number, "call")
+    valid = number.number_type is not NumberType.INVALID
+    indicators = Indicators(numbers=[number] if valid else [])
+    # Read as the SMS that sends the number alone: the model learned bare numbers, not silence.
+    classification = classify(number.canonical if valid else "", indicators, number, "call")
     report = record_report(
         session,
         event,
