@@ -26,6 +26,8 @@ class Settings(BaseSettings):
 
     database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'scamline.db'}"
     redis_url: str = "redis://localhost:6379/0"
+    # `scamline run` keeps its own Redis's data (redis/) and its run file (run.json) here.
+    var_dir: Path = REPO_ROOT / "var"
     queue_prefix: str = "scamline"
 
     twilio_account_sid: str = ""
