@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     redis_url: str = "redis://localhost:6379/0"
     # `scamline run` keeps its own Redis's data (redis/) and its run file (run.json) here.
     var_dir: Path = REPO_ROOT / "var"
+    # The bot `scamline simulate` talks to, when not given --url (else the one `scamline run`
+    # started, then PUBLIC_BASE_URL, then http://127.0.0.1:8000).
+    scamline_url: str = ""
     queue_prefix: str = "scamline"
 
     twilio_account_sid: str = ""

@@ -103,6 +103,24 @@ def test_run_leaves_its_url_for_simulate(dev_run: DevRun) -> None:
     assert info.redis.endswith("database 0")
 
 
+def test_simulate_finds_the_bot_that_run_started(dev_run: DevRun) -> None:
+    simulate = scamline(
+        "simulate",
+        "sms",
+        "--from",
+        "+33639981234",
+        "--body",
+        "Votre colis est en attente, frais de 1,99e : colis-frais.test",
+        env=dev_run.env,
+        unset=NOT_A_NEWCOMERS,
+        cwd=dev_run.var_dir,
+    )
+    simulate.wait(timeout=60)
+    printed = stop(simulate)
+    assert f"POST http://127.0.0.1:{dev_run.port}/twilio/sms -> 200" in printed
+    assert "reply (outbox, GSM-7" in printed
+
+
 def test_run_stops_its_redis_and_removes_its_url(tmp_path: Path) -> None:
     run = start_run(tmp_path, free_port())
     port = private_redis_port(output(run.process))
