@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = ""
     # Asked of /metrics scrapers as a bearer token; required in production.
     metrics_token: str = ""
+    # prometheus-client's multiprocess mode: where each web process writes its metrics, so that
+    # /metrics adds up all of them. `scamline serve` cleans it at start; with --workers above 1
+    # and nothing set, it uses a fresh temporary directory.
+    prometheus_multiproc_dir: str = ""
 
     secret_key: str = DEV_SECRET_KEY
     pseudonym_key: str = DEV_PSEUDONYM_KEY

@@ -35,6 +35,7 @@ from bot.web.console import search_pages as console_search
 from bot.web.console.rendering import STATIC_DIR
 from bot.web.hardening import harden
 from bot.web.intake_writer import close_intake_writer, keep_intake_links_open
+from bot.web.metrics import process_exiting
 
 
 @asynccontextmanager
@@ -46,6 +47,7 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     yield
     # A graceful stop lets the intake batches in flight commit and answer before the loop ends.
     await close_intake_writer()
+    process_exiting()
 
 
 def create_app() -> FastAPI:
