@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 CORPUS ?= ../shared/corpus/public.jsonl
+# `make run PORT=8123` serves the bot on that port.
+PORT ?= 8000
 
 .PHONY: run test lint install lock clean
 
@@ -24,7 +26,7 @@ lock:
 	mv constraints.new constraints.txt && rm -rf .venv-lock
 
 run: $(STAMP)
-	$(BIN)/scamline run
+	$(BIN)/scamline run --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -12,17 +12,19 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.db.session import migrate
+    from bot.metrics_dir import prepared_metrics_dir
 
     migrate()
-    uvicorn.run(
-        "bot.web.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level="warning",
-        proxy_headers=False,
-    )
+    with prepared_metrics_dir(args.workers):
+        uvicorn.run(
+            "bot.web.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="warning",
+            proxy_headers=False,
+        )
     return 0
 
 

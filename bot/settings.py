@@ -26,6 +26,11 @@ class Settings(BaseSettings):
 
     database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'scamline.db'}"
     redis_url: str = "redis://localhost:6379/0"
+    # `scamline run` keeps its own Redis's data (redis/) and its run file (run.json) here.
+    var_dir: Path = REPO_ROOT / "var"
+    # The bot `scamline simulate` talks to, when not given --url (else the one `scamline run`
+    # started, then PUBLIC_BASE_URL, then http://127.0.0.1:8000).
+    scamline_url: str = ""
     queue_prefix: str = "scamline"
 
     twilio_account_sid: str = ""
@@ -44,6 +49,10 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = ""
     # Asked of /metrics scrapers as a bearer token; required in production.
     metrics_token: str = ""
+    # prometheus-client's multiprocess mode: where each web process writes its metrics, so that
+    # /metrics adds up all of them. `scamline serve` cleans it at start; with --workers above 1
+    # and nothing set, it uses a fresh temporary directory.
+    prometheus_multiproc_dir: str = ""
 
     secret_key: str = DEV_SECRET_KEY
     pseudonym_key: str = DEV_PSEUDONYM_KEY

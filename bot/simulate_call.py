@@ -16,7 +16,14 @@ from dataclasses import dataclass
 import httpx
 
 from bot.settings import get_settings
-from bot.simulate import base_url, signed_post, wait_for_reply
+from bot.simulate import (
+    cannot_reach,
+    explain,
+    explain_refusal,
+    find_target,
+    post_webhook,
+    wait_for_outcome,
+)
 
 Post = Callable[[str, dict[str, str]], tuple[int, str]]
 MAX_STEPS = 12  # a menu that needs more than this is looping: stop and say so
@@ -103,10 +110,12 @@ def print_transcript(steps: list[Step]) -> None:
 
 
 def http_poster(url: str = "") -> Post:
-    base = base_url(url)
+    target = find_target(url)
 
     def post(path: str, params: dict[str, str]) -> tuple[int, str]:
-        response = signed_post(base + path, params)
+        response = post_webhook(target, path, params)
+        if response.status_code != 200:
+            print("\n".join(explain_refusal(response, target, path)))
         return response.status_code, response.text
 
     return post
@@ -127,10 +136,7 @@ def simulate_call(
             http_poster(url), caller, digits, to=to, forwarded_from=forwarded_from, sid=sid
         )
     except httpx.HTTPError as exc:
-        print(
-            f"cannot reach the bot at {base_url(url)} ({exc.__class__.__name__}): is it "
-            "running? Start it with `make run` or `scamline run`, or pass --url."
-        )
+        print(cannot_reach(find_target(url), exc))
         return 2
     print_transcript(steps)
     if not steps or steps[-1].status != 200 or "<Hangup" not in steps[-1].twiml:
@@ -138,12 +144,10 @@ def simulate_call(
         return 1
     if not wait:
         return 0
-    reply = wait_for_reply(sid)
-    elapsed = time.monotonic() - started
-    if reply is None:
-        print(f"no SMS for this call after {elapsed:.1f} s (withheld, already told today, ")
-        print("no report, or `scamline worker` not running)")
-        return 0
-    print(f"SMS ({reply.status}, {reply.encoding}, {reply.segments} segment(s), {elapsed:.1f} s):")
-    print(reply.body)
-    return 0
+    outcome = wait_for_outcome(sid)
+    status, lines = explain(outcome, time.monotonic() - started, what="SMS")
+    if outcome.settled and outcome.reply is None and not outcome.opted_out:
+        # A call ends with an SMS only when it made a report to answer.
+        lines = ["no SMS for this call (number withheld, already told today, or no report)"]
+    print("\n".join(lines))
+    return status

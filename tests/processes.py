@@ -12,6 +12,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -24,8 +25,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def scamline(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+def scamline(
+    *args: str,
+    env: dict[str, str] | None = None,
+    unset: tuple[str, ...] = (),
+    cwd: Path = REPO_ROOT,
+) -> subprocess.Popen[bytes]:
     """Start `scamline ARGS` in its own process group, its output in a temporary file.
+
+    `env` is added to this process's environment, after removing the variables in `unset`.
 
     A file, not a pipe: RQ's scheduler runs in a child process that keeps a pipe open after
     its parent dies, and a full pipe would block the process writing to it.
@@ -33,8 +41,8 @@ def scamline(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[
     log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", *args],
-        cwd=REPO_ROOT,
-        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        env={**{k: v for k, v in os.environ.items() if k not in unset}, **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -62,6 +70,13 @@ def wait_until_up(url: str, timeout: float = 20.0) -> None:
     raise TimeoutError(f"{url} did not come up")
 
 
+def output(process: subprocess.Popen[bytes]) -> str:
+    """What the process has printed so far. `pread`, not seek and read: the process shares the
+    file's offset and is perhaps still writing."""
+    fd = process.log.fileno()  # type: ignore[attr-defined]
+    return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
+
+
 def stop(process: subprocess.Popen[bytes]) -> str:
     """Stop gracefully (SIGTERM to the group), then by force; return what it printed."""
     if process.poll() is None:
@@ -73,9 +88,7 @@ def stop(process: subprocess.Popen[bytes]) -> str:
             kill_group(process)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)  # leftovers such as an orphaned scheduler
-    log = process.log  # type: ignore[attr-defined]
-    log.seek(0)
-    return bytes(log.read()).decode(errors="replace")
+    return output(process)
 
 
 @contextmanager

@@ -36,6 +36,11 @@ class Entry:
     value: str
     confirmed_at: datetime | None
     reason: str | None
+    # What reports tell (the STIX feed's sightings): first and last report, how many.
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    report_count: int = 0
+    number_type: str | None = None  # mobile, short_code, sender_name... (numbers only)
 
 
 def entries(session: Session) -> list[Entry]:
@@ -50,8 +55,29 @@ def entries(session: Session) -> list[Entry]:
         .where(Domain.status == CONFIRMED)
         .order_by(Domain.status_changed_at, Domain.id)
     ).all()
-    return [Entry("number", n.number, n.status_changed_at, n.status_reason) for n in numbers] + [
-        Entry("domain", refang(d.domain), d.status_changed_at, d.status_reason) for d in domains
+    return [
+        Entry(
+            "number",
+            n.number,
+            n.status_changed_at,
+            n.status_reason,
+            n.first_reported_at,
+            n.last_reported_at,
+            n.report_count,
+            n.number_type,
+        )
+        for n in numbers
+    ] + [
+        Entry(
+            "domain",
+            refang(d.domain),
+            d.status_changed_at,
+            d.status_reason,
+            d.first_seen_at,
+            d.last_seen_at,
+            d.report_count,
+        )
+        for d in domains
     ]
 
 

@@ -22,6 +22,7 @@ from bot.web import (
     twilio_status,
     twilio_voice,
 )
+from bot.web.api_docs import add_api_docs
 from bot.web.console import account_pages as console_account
 from bot.web.console import admin as console_admin
 from bot.web.console import auth_routes as console_auth
@@ -34,6 +35,7 @@ from bot.web.console import search_pages as console_search
 from bot.web.console.rendering import STATIC_DIR
 from bot.web.hardening import harden
 from bot.web.intake_writer import close_intake_writer, keep_intake_links_open
+from bot.web.metrics import process_exiting
 
 
 @asynccontextmanager
@@ -45,14 +47,16 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     yield
     # A graceful stop lets the intake batches in flight commit and answer before the loop ends.
     await close_intake_writer()
+    process_exiting()
 
 
 def create_app() -> FastAPI:
     settings = get_settings()
     configure_logging(settings.log_level)
     app = FastAPI(
-        title="Scamline", version="0.1.0", docs_url="/api/docs", redoc_url=None, lifespan=lifespan
+        title="Scamline", version="0.1.0", docs_url=None, redoc_url=None, lifespan=lifespan
     )
+    add_api_docs(app)
     app.include_router(twilio_sms.router)
     app.include_router(twilio_status.router)
     app.include_router(twilio_voice.router)

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from bot.db.session import get_engine
 from bot.settings import get_settings
-from bot.web import metrics as _registered_metrics  # noqa: F401 - registers the collectors
+from bot.web.metrics import scrape_registry
 from workers.queues import get_redis
 
 router = APIRouter()
@@ -100,4 +100,4 @@ def metrics(authorization: str = Header("", max_length=512)) -> Response:
             media_type="text/plain",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(scrape_registry()), media_type=CONTENT_TYPE_LATEST)

@@ -1,11 +1,19 @@
-"""Prometheus metrics. Kept in one module so every name is defined once."""
+"""Prometheus metrics. Kept in one module so every name is defined once.
+
+Under `scamline serve --workers N` each web process counts its own webhooks; in prometheus-client's
+multiprocess mode (PROMETHEUS_MULTIPROC_DIR, set up by `scamline serve`) they write their values
+to files there and /metrics adds up every process's, whichever process answers the scrape.
+"""
 
 from __future__ import annotations
 
-from functools import cache
+import os
+from functools import cache, lru_cache
 
-from prometheus_client import REGISTRY, Counter, Histogram
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
+from bot.settings import get_settings
 from bot.web.ops_metrics import OperationsCollector
 
 WEBHOOK_LATENCY = Histogram(
@@ -49,3 +57,26 @@ API_REFUSED = Counter(
 # Registered once per process, at import, like the metrics above.
 OPERATIONS = OperationsCollector()
 REGISTRY.register(OPERATIONS)
+
+
+@lru_cache(maxsize=2)
+def _deployment_registry(directory: str) -> CollectorRegistry:
+    """Every web process's metrics from `directory`, and the queue and database figures (read
+    from Redis and the database, the same whichever process reads them) once."""
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=directory)
+    registry.register(OPERATIONS)
+    return registry
+
+
+def scrape_registry() -> CollectorRegistry:
+    """What /metrics serves: the deployment's metrics in multiprocess mode, else this process's."""
+    directory = get_settings().prometheus_multiproc_dir
+    return _deployment_registry(directory) if directory else REGISTRY
+
+
+def process_exiting() -> None:
+    """In multiprocess mode, drop this process's live gauges (its counters still count)."""
+    directory = get_settings().prometheus_multiproc_dir
+    if directory:
+        mark_process_dead(os.getpid(), directory)

@@ -1,16 +1,20 @@
-"""GET /api/v1/blocklist: JSON and CSV, token required, legitimate verdicts drop out, audited."""
+"""GET /api/v1/blocklist: JSON, CSV and STIX 2.1, token required, legitimate verdicts drop
+out, audited."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from stix2validator import ValidationOptions, validate_string
 
 from bot.db.models import AuditEntry
 from bot.db.session import session_scope
+from bot.services.api_tokens import create_token
 from bot.services.domains import find_domain, set_domain_status
 from bot.web.app import create_app
 from tests.factories import number_id, set_status, store_sms, token
@@ -104,3 +108,48 @@ def test_each_export_is_audited(client: TestClient) -> None:
         entry = session.scalars(select(AuditEntry)).one()
         assert entry.action == "blocklist_export" and entry.actor == "token:test"
         assert entry.detail == {"format": "csv", "entries": 2}
+
+
+@pytest.mark.parametrize(
+    ("query", "headers"), [("?format=stix", {}), ("", {"Accept": "application/stix+json"})]
+)
+def test_stix_bundle_on_request(client: TestClient, query: str, headers: dict[str, str]) -> None:
+    response = client.get("/api/v1/blocklist" + query, headers=headers | _auth())
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/stix+json;version=2.1"
+    result = validate_string(response.text, ValidationOptions(version="2.1", strict=True))
+    assert result.is_valid, result.as_dict()
+    objects = response.json()["objects"]
+    indicators = {o["pattern"]: o for o in objects if o["type"] == "indicator"}
+    assert set(indicators) == {
+        "[phone-number:value = '+33639981234']",
+        "[domain-name:value = 'colis-frais.test']",  # refanged, like the other formats
+    }
+    number = indicators["[phone-number:value = '+33639981234']"]
+    assert number["description"] == "=fake parcel fees"  # JSON, not a spreadsheet: as written
+    [sighting] = [o for o in objects if o.get("sighting_of_ref") == number["id"]]
+    assert sighting["count"] == 1 and sighting["first_seen"]
+
+
+def test_stix_needs_the_blocklist_scope(client: TestClient) -> None:
+    with session_scope() as session:
+        _, numbers_only = create_token(session, "numbers", ["numbers:read"])
+    response = client.get(
+        "/api/v1/blocklist?format=stix", headers={"Authorization": f"Bearer {numbers_only}"}
+    )
+    assert response.status_code == 403
+    assert client.get("/api/v1/blocklist?format=stix").status_code == 401
+
+
+def test_stix_export_is_audited(client: TestClient) -> None:
+    client.get("/api/v1/blocklist?format=stix", headers=_auth())
+    with session_scope() as session:
+        entry = session.scalars(select(AuditEntry)).one()
+        assert entry.detail == {"format": "stix", "entries": 2}
+
+
+def test_the_openapi_document_describes_the_stix_format(client: TestClient) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/api/v1/blocklist"]["get"]
+    assert "application/stix+json" in operation["responses"]["200"]["content"]
+    [parameter] = [p for p in operation["parameters"] if p["name"] == "format"]
+    assert "stix" in json.dumps(parameter["schema"])
