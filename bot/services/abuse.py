@@ -69,6 +69,9 @@ def looks_like_a_bot_loop(
     """Did this sender answer our last few messages within seconds, several times running?"""
     if len(sent) < LOOP_EXCHANGES:
         return False
+    # The message being answered counts: its pseudonym may still be pending in a session that
+    # does not autoflush (the worker's batches). Rare enough (3 replies in 10 minutes) to flush.
+    session.flush()
     received = session.scalars(
         select(InboundEvent.received_at).where(
             InboundEvent.reporter_pseudonym == reporter.pseudonym,
