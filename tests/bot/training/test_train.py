@@ -126,9 +126,7 @@ def test_scams_outside_the_families_neither_count_as_genuine_nor_get_reassured()
     # other (fourth) looks genuine at 0.6.
     probabilities = np.array([[0.85, 0.15], [0.02, 0.98], [0.92, 0.08], [0.4, 0.6]])
     counted_as_genuine = choose_thresholds(probabilities, classes, labels, inputs)
-    marked = choose_thresholds(
-        probabilities, classes, labels, inputs, [False, False, True, True]
-    )
+    marked = choose_thresholds(probabilities, classes, labels, inputs, [False, False, True, True])
     # Counted as genuine, the third forbids any threshold that finds the bank scam.
     assert counted_as_genuine.scam > 0.92
     assert marked.scam <= 0.85
