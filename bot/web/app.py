@@ -28,6 +28,7 @@ from bot.web.console import auth_routes as console_auth
 from bot.web.console import blocklist_pages as console_blocklist
 from bot.web.console import campaign_pages as console_campaigns
 from bot.web.console import domain_pages as console_domains
+from bot.web.console import language_routes as console_language
 from bot.web.console import pages as console_pages
 from bot.web.console import report_pages as console_reports
 from bot.web.console import search_pages as console_search
@@ -62,6 +63,7 @@ def create_app() -> FastAPI:
     app.include_router(api_campaigns.router)
     app.include_router(api_search.router)
     app.include_router(console_auth.router)
+    app.include_router(console_language.router)
     app.include_router(console_pages.router)
     app.include_router(console_reports.router)
     app.include_router(console_admin.router)

@@ -23,6 +23,7 @@ from bot.services.api_tokens import DEFAULT_SCOPES, SCOPES, UnknownScope, create
 from bot.services.audit import record_audit
 from bot.services.users import Enrolment, UserError
 from bot.web.console.deps import Viewer, admin_viewer, client_ip, csrf_admin
+from bot.web.console.i18n import texts_for
 from bot.web.console.pages import base_context
 from bot.web.console.rendering import redirect, render
 from bot.web.console.sessions import pop_flash, set_flash
@@ -83,7 +84,7 @@ def create_account(
             enrolment = users.create_user(db, email, role, password)
         except UserError as exc:
             db.rollback()
-            set_flash(viewer.session, str(exc))
+            set_flash(viewer.session, texts_for(request).error(exc))
             return redirect("/console/admin")
         record_audit(
             db,
@@ -129,7 +130,9 @@ def user_action(
             users.unlock(db, user, viewer.email)
         elif action in ("deactivate", "activate"):
             if user.id == viewer.id:
-                set_flash(viewer.session, "you cannot deactivate yourself")
+                set_flash(
+                    viewer.session, texts_for(request).gettext("You cannot deactivate yourself.")
+                )
                 return redirect("/console/admin")
             users.set_active(user, action == "activate")
         else:

@@ -33,6 +33,7 @@ from bot.services.number_views import campaign_per_day, campaign_reports
 from bot.services.view_quota import record_view
 from bot.web.console.charts import Sparkline, bar_chart, sparkline
 from bot.web.console.deps import Viewer, client_ip, csrf_viewer, current_viewer
+from bot.web.console.i18n import texts_for
 from bot.web.console.pages import base_context, locked_page
 from bot.web.console.rendering import redirect, render
 from bot.web.console.sessions import pop_flash, pop_notice, set_flash, set_notice
@@ -125,11 +126,14 @@ def confirm_whole_campaign(
 ) -> Response:
     """Confirm every number of the campaign as a scam; their reporters hear so after commit."""
     page = f"/console/campaigns/{campaign_id}"
+    texts = texts_for(request)
     with session_scope() as db:
         if db.get(Campaign, campaign_id) is None:
             raise HTTPException(404, "no such campaign")
         if not note.strip():
-            set_flash(viewer.session, "confirming a campaign needs a note saying why")
+            set_flash(
+                viewer.session, texts.gettext("Confirming a campaign needs a note saying why.")
+            )
             return redirect(page)
         outcome = confirm_campaign(db, campaign_id, viewer.email, note.strip())
         record_audit(
@@ -148,10 +152,33 @@ def confirm_whole_campaign(
         )
     # Only once the commit is done: a worker must find the replies it is handed.
     number_status.enqueue_replies(outcome.reply_ids)
-    message = f"{len(outcome.confirmed)} number(s) confirmed as scams"
+    parts = [
+        texts.ngettext(
+            "%(num)d number confirmed as a scam",
+            "%(num)d numbers confirmed as scams",
+            len(outcome.confirmed),
+        )
+    ]
     if outcome.already:
-        message += f", {len(outcome.already)} already confirmed"
+        parts.append(
+            texts.ngettext(
+                "%(num)d already confirmed", "%(num)d already confirmed", len(outcome.already)
+            )
+        )
     if outcome.kept_legitimate:
-        message += f", {len(outcome.kept_legitimate)} kept as legitimate (judged on their own page)"
-    set_notice(viewer.session, message + f"; {len(outcome.reply_ids)} reporter SMS queued.")
+        parts.append(
+            texts.ngettext(
+                "%(num)d kept as legitimate (judged on its own page)",
+                "%(num)d kept as legitimate (judged on their own page)",
+                len(outcome.kept_legitimate),
+            )
+        )
+    told = texts.ngettext(
+        "%(num)d reporter will be told by SMS.",
+        "%(num)d reporters will be told by SMS.",
+        len(outcome.reply_ids),
+    )
+    set_notice(
+        viewer.session, texts.gettext("%(done)s; %(told)s", done=", ".join(parts), told=told)
+    )
     return redirect(page)

@@ -36,8 +36,10 @@ from bot.services.view_quota import record_view
 from bot.settings import get_settings
 from bot.web.console.charts import bar_chart
 from bot.web.console.deps import Viewer, client_ip, csrf_viewer, current_viewer
+from bot.web.console.i18n import Texts, texts_for
+from bot.web.console.labels import STATUSES, label
 from bot.web.console.rendering import redirect, render, secure
-from bot.web.console.sessions import pop_flash, set_flash
+from bot.web.console.sessions import pop_flash, pop_notice, set_flash
 
 router = APIRouter(prefix="/console")
 
@@ -234,6 +236,7 @@ def number_page(
             "next_statuses": number_status.allowed_next(record.status),
             "verdicts": number_status.VERDICTS,
             "error": pop_flash(viewer.session),
+            "notice": pop_notice(viewer.session),
         }
     return render(request, "console/number.html", context)
 
@@ -254,7 +257,7 @@ def change_status(
             change = number_status.set_number_status(db, record, status, viewer.email, note)
         except number_status.StatusError as exc:
             db.rollback()
-            set_flash(viewer.session, str(exc))
+            set_flash(viewer.session, status_error(texts_for(request), exc))
             return redirect(f"/console/numbers/{_q(record.number)}")
         record_audit(
             db,
@@ -268,6 +271,12 @@ def change_status(
         target = record.number
     number_status.enqueue_replies(change.reply_ids)
     return redirect(f"/console/numbers/{_q(target)}")
+
+
+def status_error(texts: Texts, error: number_status.StatusError) -> str:
+    """The workflow's refusal in the analyst's words, its statuses as labels."""
+    named = {k: label(texts, STATUSES, str(v)) for k, v in error.params.items() if v in STATUSES}
+    return texts.error(error, **named)
 
 
 def _q(value: str) -> str:
@@ -301,5 +310,6 @@ def domain_page(
             "history": domain_history(db, record.id) if record else [],
             "verdicts": number_status.VERDICTS,
             "error": pop_flash(viewer.session),
+            "notice": pop_notice(viewer.session),
         }
     return render(request, "console/domain.html", context)

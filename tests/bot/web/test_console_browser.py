@@ -126,7 +126,7 @@ def test_sign_in_review_a_hostile_number_and_change_its_status(server: str) -> N
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
         )
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
             page.goto(f"{server}/console/")
@@ -140,7 +140,7 @@ def test_sign_in_review_a_hostile_number_and_change_its_status(server: str) -> N
             assert page.locator("figure.chart svg rect").count() > 100
             page.screenshot(path=str(SCREENSHOTS / "overview.png"), full_page=True)
 
-            page.click(f"text={NUMBER}")
+            page.click(f'a[href="/console/numbers/{NUMBER}"] >> nth=0')
             page.wait_for_url(f"{server}/console/numbers/{NUMBER}")
             page.locator("details.text summary").first.click()  # unfold the long hostile text
             body = page.locator("details.text pre.body").first.inner_text()
@@ -173,7 +173,7 @@ def test_sign_in_review_a_hostile_number_and_change_its_status(server: str) -> N
             page.click("header nav >> text=Blocklist")
             page.wait_for_url(f"{server}/console/blocklist")
             listed = page.locator("table.blocklist").inner_text()
-            assert NUMBER in listed and "Fake parcel fee; same template as 38455" in listed
+            assert "06 39 98 12 34" in listed and "Fake parcel fee; same template as 38455" in listed
             page.screenshot(path=str(SCREENSHOTS / "blocklist.png"), full_page=True)
             feed = httpx.get(
                 f"{server}/api/v1/blocklist",
@@ -205,7 +205,7 @@ def test_sign_in_review_a_hostile_number_and_change_its_status(server: str) -> N
             page.fill("form.campaign-confirm textarea[name=note]", "Fake parcel fee template")
             page.click("form.campaign-confirm button[type=submit]")
             page.wait_for_selector("p.notice")
-            assert "12 number(s) confirmed as scams" in page.locator("p.notice").inner_text()
+            assert "12 numbers confirmed as scams" in page.locator("p.notice").inner_text()
             assert page.locator("table.campaign-numbers .status-confirmed_scam").count() == 12
             page.screenshot(path=str(SCREENSHOTS / "campaign-confirmed.png"), full_page=True)
             assert dialogs == []

@@ -52,8 +52,8 @@ def test_the_list_shows_size_dates_family_counts_and_a_sparkline() -> None:
     parcel = _parcel_campaign()
     html = signed_in().get("/console/campaigns").text
     assert f'href="/console/campaigns/{parcel}"' in html
-    row = html[html.index(f"Campaign #{parcel}") :]
-    assert "parcel" in row
+    row = html[html.index(f"Campagne n°\u00a0{parcel}") :]
+    assert "<td>Colis</td>" in row  # the family, in words
     assert '<td class="num">3</td>' in row  # size
     assert '<td class="num">2</td>' in row  # two numbers, two domains
     assert '<svg class="spark"' in row and "<polyline points=" in row
@@ -77,16 +77,16 @@ def test_the_list_sorts_by_recent_activity_or_size_and_pages(
         campaign.last_seen_at = utcnow() + timedelta(minutes=1)
     client = signed_in()
     recent = client.get("/console/campaigns").text
-    assert recent.index(f"Campaign #{small}<") < recent.index(f"Campaign #{big}<")
+    assert recent.index(f"Campagne n°\u00a0{small}<") < recent.index(f"Campagne n°\u00a0{big}<")
     by_size = client.get("/console/campaigns?sort=size").text
-    assert by_size.index(f"Campaign #{big}<") < by_size.index(f"Campaign #{small}<")
+    assert by_size.index(f"Campagne n°\u00a0{big}<") < by_size.index(f"Campagne n°\u00a0{small}<")
 
     monkeypatch.setattr(campaign_pages, "PAGE_SIZE", 1)
     first = client.get("/console/campaigns?sort=size").text
-    assert f"Campaign #{big}<" in first and f"Campaign #{small}<" not in first
+    assert f"Campagne n°\u00a0{big}<" in first and f"Campagne n°\u00a0{small}<" not in first
     assert 'rel="next"' in first and 'rel="prev"' not in first
     second = client.get("/console/campaigns?sort=size&page=2").text
-    assert f"Campaign #{small}<" in second and 'rel="prev"' in second
+    assert f"Campagne n°\u00a0{small}<" in second and 'rel="prev"' in second
     assert 'rel="next"' not in second
 
 
@@ -102,7 +102,7 @@ def test_a_campaign_page_links_its_numbers_and_domains_and_is_audited() -> None:
     assert 'href="/console/domains/b%5B.%5Dtest"' in html
     assert "centre de tri" in html and 'class="pseudonym">R-' in html
     assert "611111111" not in html  # reporters only as pseudonyms
-    assert "Reports per day, last 30 days" in html and '<svg class="spark"' in html
+    assert "Signalements par jour, 30 derniers jours" in html and '<svg class="spark"' in html
     assert page.headers["content-security-policy"].startswith("default-src 'none'")
     assert client.get("/console/campaigns/999").status_code == 404
     with session_scope() as session:
@@ -135,7 +135,7 @@ def test_campaign_pages_spend_the_view_quota(monkeypatch: pytest.MonkeyPatch) ->
     assert client.get(f"/console/campaigns/{first}").status_code == 200
     assert client.get(f"/console/campaigns/{first}").status_code == 200  # same one: free
     locked = client.get(f"/console/campaigns/{second}")
-    assert locked.status_code == 429 and "Views locked" in locked.text
+    assert locked.status_code == 429 and "Consultations bloquées" in locked.text
     assert "recu du" not in locked.text
     assert client.get(f"/console/campaigns/{first}").status_code == 429
 
@@ -161,7 +161,7 @@ def test_confirming_a_campaign_needs_a_note() -> None:
     client = signed_in()
     token = csrf_of(client.get(f"/console/campaigns/{campaign}").text)
     page = _confirm(client, campaign, note="  ", csrf_token=token)
-    assert "needs a note" in page.text  # type: ignore[attr-defined]
+    assert "Confirmer une campagne demande une note" in page.text  # type: ignore[attr-defined]
     with session_scope() as session:
         assert set(session.scalars(select(ReportedNumber.status)).all()) == {"new"}
 
@@ -175,7 +175,7 @@ def test_confirming_a_campaign_confirms_its_numbers_and_tells_each_reporter_once
     page = _confirm(client, campaign, note="<b>parcel fee template</b>", csrf_token=token)
     assert page.status_code == 200  # type: ignore[attr-defined]
     html = page.text  # type: ignore[attr-defined]
-    assert "2 number(s) confirmed as scams; 3 reporter SMS queued." in html
+    assert "2 numéros confirmés comme arnaques\u00a0; 3 signalants seront prévenus par SMS." in html
     with session_scope() as session:
         numbers = session.scalars(select(ReportedNumber)).all()
         assert {(n.number, n.status) for n in numbers} == {
@@ -207,7 +207,7 @@ def test_a_number_judged_legitimate_keeps_its_verdict(fake_twilio: FakeTwilioSer
     client = signed_in()
     token = csrf_of(client.get(f"/console/campaigns/{campaign}").text)
     html = _confirm(client, campaign, note="parcel fee", csrf_token=token).text  # type: ignore[attr-defined]
-    assert "1 kept as legitimate" in html
+    assert "1 gardé comme légitime" in html
     run_worker_until_idle()
     assert _confirmations(fake_twilio, B) == []
     assert len(_confirmations(fake_twilio, A)) == 1
