@@ -53,6 +53,7 @@ class StatusChanged:
     change: NumberStatusChange
     # Confirmation SMS this change queued: the caller enqueues them once the session committed.
     reply_ids: list[int] = field(default_factory=list)
+    held_back: int = 0  # confirmation SMS not sent yet that leaving confirmed_scam suppressed
 
     @property
     def from_status(self) -> str | None:
@@ -103,7 +104,7 @@ def set_number_status(
     if new_status == CONFIRMED_SCAM and change.from_status != CONFIRMED_SCAM:
         result.reply_ids = on_number_confirmed(session, locked.id)
     elif change.from_status == CONFIRMED_SCAM and new_status != CONFIRMED_SCAM:
-        on_number_legitimate(session, locked.id)
+        result.held_back = on_number_legitimate(session, locked.id)
     return result
 
 

@@ -23,8 +23,16 @@ from bot.db.types import utcnow
 from bot.services.audit import raise_alert, record_audit
 from bot.settings import get_settings
 
-# Views that open reports' texts, each audited as one row.
-VIEW_ACTIONS = ("view_number", "view_domain", "view_campaign", "view_report", "search")
+# Views that open reports' texts, each audited as one row. The campaigns list shows a text of
+# each campaign it lists, so it exposes them like their pages (one record per campaign).
+VIEW_ACTIONS = (
+    "view_number",
+    "view_domain",
+    "view_campaign",
+    "view_campaigns",
+    "view_report",
+    "search",
+)
 # One row per further record a view exposed (a search's results): the quota's other unit.
 HIT_ACTION = "view_hit"
 # Rows whose (target type, target) is a record the quota counts; a search row is not one.

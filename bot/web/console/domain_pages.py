@@ -15,7 +15,8 @@ from bot.services.domains import find_domain, set_domain_status
 from bot.web.console.deps import Viewer, client_ip, csrf_viewer
 from bot.web.console.i18n import texts_for
 from bot.web.console.rendering import redirect
-from bot.web.console.sessions import set_flash
+from bot.web.console.sessions import set_flash, set_notice
+from bot.web.console.verdicts import domain_verdict_notice
 
 router = APIRouter(prefix="/console")
 
@@ -48,14 +49,17 @@ def change_domain_status(
             set_flash(viewer.session, texts.gettext("A verdict needs a note saying why."))
             return redirect(page)
         before = record.status
-        if set_domain_status(db, record, status, viewer.email, note):
-            record_audit(
-                db,
-                viewer.email,
-                "set_domain_status",
-                target_type="domain",
-                target_id=record.domain,
-                ip=client_ip(request),
-                detail={"from": before, "to": status},
-            )
+        if not set_domain_status(db, record, status, viewer.email, note):
+            set_notice(viewer.session, texts.gettext("Verdict unchanged."))
+            return redirect(page)
+        record_audit(
+            db,
+            viewer.email,
+            "set_domain_status",
+            target_type="domain",
+            target_id=record.domain,
+            ip=client_ip(request),
+            detail={"from": before, "to": status},
+        )
+    set_notice(viewer.session, domain_verdict_notice(texts, before, status))
     return redirect(page)

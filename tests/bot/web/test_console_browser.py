@@ -158,11 +158,13 @@ def test_sign_in_review_a_hostile_number_and_change_its_status(server: str) -> N
             page.screenshot(path=str(SCREENSHOTS / "number.png"), full_page=True)
 
             page.select_option("select[name=status]", "investigating")
-            page.click("form.status-form button[type=submit]")
+            page.click("form.number-status button[type=submit]")
             page.wait_for_selector("h1 .status-investigating")
             page.select_option("select[name=status]", "confirmed_scam")
-            page.fill("textarea[name=note]", "Fake parcel fee; same template as 38455")
-            page.click("form.status-form button[type=submit]")
+            page.fill(
+                "form.number-status textarea[name=note]", "Fake parcel fee; same template as 38455"
+            )
+            page.click("form.number-status button[type=submit]")
             page.wait_for_selector("h1 .status-confirmed_scam")
             history = page.locator("table.history").inner_text()
             assert "ana@example.org" in history and "Fake parcel fee" in history
@@ -173,7 +175,9 @@ def test_sign_in_review_a_hostile_number_and_change_its_status(server: str) -> N
             page.click("header nav >> text=Blocklist")
             page.wait_for_url(f"{server}/console/blocklist")
             listed = page.locator("table.blocklist").inner_text()
-            assert "06 39 98 12 34" in listed and "Fake parcel fee; same template as 38455" in listed
+            assert (
+                "06 39 98 12 34" in listed and "Fake parcel fee; same template as 38455" in listed
+            )
             page.screenshot(path=str(SCREENSHOTS / "blocklist.png"), full_page=True)
             feed = httpx.get(
                 f"{server}/api/v1/blocklist",
