@@ -17,6 +17,7 @@ from bot.web import (
     api_blocklist,
     api_campaigns,
     api_search,
+    favicon,
     health,
     twilio_sms,
     twilio_status,
@@ -58,6 +59,7 @@ def create_app() -> FastAPI:
     app.include_router(twilio_status.router)
     app.include_router(twilio_voice.router)
     app.include_router(health.router)
+    app.include_router(favicon.router)
     app.include_router(api.router)
     app.include_router(api_blocklist.router)
     app.include_router(api_campaigns.router)
