@@ -7,6 +7,8 @@ English text (the CLI, logs and the API show it); the console looks the id up in
 
 from __future__ import annotations
 
+import re
+
 
 def N_(message: str) -> str:
     """Marks a message id for the catalogues (`pybabel extract`); translated where shown."""
@@ -18,3 +20,14 @@ class Translatable(ValueError):
         super().__init__(msgid % params if params else msgid)
         self.msgid = msgid
         self.params = params
+
+
+_PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)[sd]")
+
+
+def parameters(msgid: str, text: str) -> dict[str, str] | None:
+    """The parameters that made `text` from `msgid`, or None when `text` is not that message:
+    how a message stored in English (an admins' alert) is shown again in another language."""
+    pattern = _PLACEHOLDER.sub(lambda m: f"(?P<{m.group(1)}>.+?)", re.escape(msgid))
+    match = re.fullmatch(pattern, text, flags=re.DOTALL)
+    return match.groupdict() if match else None

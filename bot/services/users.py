@@ -20,6 +20,8 @@ from bot.security import passwords, totp
 from bot.services.audit import raise_alert, record_audit, resolve_alerts
 
 ROLES = ("analyst", "admin")
+# Stored in English; the console shows it in the admin's language (bot.web.console.admin).
+LOCKED_ALERT = N_("%(email)s: too many failed sign-ins, locked for %(minutes)s min")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,63}$")
 
 
@@ -147,7 +149,7 @@ def lock_account(session: Session, user: User, seconds: int, ip: str | None) -> 
     raise_alert(
         session,
         "account_locked",
-        f"{user.email}: too many failed sign-ins, locked for {seconds // 60} min",
+        LOCKED_ALERT % {"email": user.email, "minutes": seconds // 60},
         user.id,
     )
 

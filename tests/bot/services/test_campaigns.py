@@ -225,7 +225,7 @@ def test_confirming_a_campaign_confirms_the_chosen_domains_of_its_own() -> None:
     assert outcome.domains.confirmed == ["a[.]test"]
     assert outcome.domains.kept_legitimate == ["b[.]test"]
     with session_scope() as session:
-        statuses = dict(session.execute(select(Domain.domain, Domain.status)).tuples().all())
+        statuses = dict(session.execute(select(Domain.domain, Domain.status)).all())
         numbers = set(session.scalars(select(ReportedNumber.status)).all())
     assert statuses == {"a[.]test": "confirmed_scam", "b[.]test": "legitimate", "c[.]test": "new"}
     assert numbers == {"new"}

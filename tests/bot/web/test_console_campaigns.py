@@ -279,7 +279,7 @@ def test_confirming_a_campaign_confirms_the_ticked_domains_too() -> None:
     notice = page.text  # type: ignore[attr-defined]
     assert "2 numéros confirmés comme arnaques, 2 domaines confirmés comme arnaques" in notice
     with session_scope() as session:
-        statuses = dict(session.execute(select(Domain.domain, Domain.status)).tuples().all())
+        statuses = dict(session.execute(select(Domain.domain, Domain.status)).all())
         entry = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "confirm_campaign")
         ).one()

@@ -166,7 +166,7 @@ def test_passing_the_view_quota_locks_views_and_alerts_the_admins(
 
     admin = signed_in("root@example.org", "admin")
     page = admin.get("/console/admin")
-    assert 'class="alert-banner"' in page.text and "ana@example.org passed the quota" in page.text
+    assert 'class="alert-banner"' in page.text and "ana@example.org a dépassé le quota" in page.text
     with session_scope() as session:
         user_id = session.scalars(select(User.id).where(User.email == "ana@example.org")).one()
         assert session.scalars(select(ConsoleAlert.kind)).all() == ["view_quota"]

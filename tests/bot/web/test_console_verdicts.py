@@ -82,7 +82,7 @@ def test_a_numbers_page_offers_to_confirm_the_domains_seen_with_it() -> None:
     page = client.post(f"{PAGE}/domains", data=data).text
     assert f"1 domaine confirmé comme arnaque{NBSP}; La liste de blocage publie" in page
     with session_scope() as session:
-        statuses = dict(session.execute(select(Domain.domain, Domain.status)).tuples().all())
+        statuses = dict(session.execute(select(Domain.domain, Domain.status)).all())
         audit = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "set_domain_status")
         ).one()
