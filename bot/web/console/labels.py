@@ -49,6 +49,7 @@ NUMBER_TYPES = {
     "sender_name": N_("Sender name"),
     "foreign": N_("Foreign"),
     "other": N_("Other"),
+    "invalid": N_("Invalid number, kept as received"),
     "none": N_("No number"),
 }
 
