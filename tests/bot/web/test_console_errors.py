@@ -12,7 +12,7 @@ def test_a_missing_record_is_a_page_in_french() -> None:
     client = signed_in()
     page = client.get("/console/campaigns/999")
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
-    assert '<html lang="fr">' in page.text and "Aucune campagne ne porte ce numéro" in page.text
+    assert '<html lang="fr">' in page.text and "Cette campagne n’existe pas" in page.text
     assert page.headers["content-security-policy"].startswith("default-src 'none'")
     english = client.get("/console/numbers/+33100000000", headers={"Accept-Language": "en"})
     assert english.status_code == 404 and "This number was never reported" in english.text
