@@ -7,7 +7,7 @@ CORPUS ?= ../shared/corpus/public.jsonl
 # `make run PORT=8123` serves the bot on that port.
 PORT ?= 8000
 
-.PHONY: run test lint install lock clean
+.PHONY: run test lint install lock clean messages
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,16 @@ lock:
 	.venv-lock/bin/python -m pip install --quiet -e ".[dev]"
 	{ sed -n '1,2p' constraints.txt; .venv-lock/bin/python -m pip freeze --exclude-editable; } > constraints.new
 	mv constraints.new constraints.txt && rm -rf .venv-lock
+
+# The console's catalogues: extract its texts (babel.cfg), merge them into each language's .po
+# (then translate the new entries there), and compile the .mo files the package ships.
+messages: $(STAMP)
+	mkdir -p var
+	$(BIN)/pybabel -q extract -F babel.cfg -o var/messages.pot --add-location=file \
+		--sort-by-file --project=Scamline --no-wrap .
+	$(BIN)/pybabel -q update -i var/messages.pot -d bot/web/translations -D messages \
+		--no-fuzzy-matching --ignore-obsolete -w 100
+	$(BIN)/pybabel -q compile -d bot/web/translations -D messages
 
 run: $(STAMP)
 	$(BIN)/scamline run --port $(PORT)

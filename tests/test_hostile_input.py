@@ -130,7 +130,7 @@ def test_an_rtl_override_is_shown_as_a_visible_escape() -> None:
     report = report_through_the_webhook(client, HOSTILE_TEXTS["rtl_override"])
     html = number_page(report.number.number)  # type: ignore[union-attr]
     assert "⟨U+202E⟩gnp.exe⟨U+202C⟩" in "".join(text_blocks(html))
-    assert "neutralised" in html
+    assert "neutralisés" in html
 
 
 @pytest.mark.parametrize(

@@ -86,3 +86,14 @@ def safe_text(raw: str | None) -> SafeText:
     folded = len(text) > FOLD_CHARS or text.count("\n") > 8
     preview = text[:PREVIEW_CHARS].split("\n", 1)[0] if folded else text
     return SafeText(text=text, folded=folded, preview=preview, neutralised=count)
+
+
+def excerpt(raw: str | None, limit: int = 160) -> str:
+    """A short line of a reported text for a list: made safe as above, whitespace folded, cut
+    at a word boundary with an ellipsis."""
+    text = " ".join(safe_text(raw).text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"

@@ -23,9 +23,15 @@ def _dummy_hash() -> str:
     return _hasher().hash(_DUMMY)
 
 
+class PasswordTooShort(ValueError):
+    def __init__(self, minimum: int) -> None:
+        super().__init__(f"a password needs at least {minimum} characters")
+        self.minimum = minimum
+
+
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise PasswordTooShort(MIN_PASSWORD_LENGTH)
     return _hasher().hash(password)
 
 

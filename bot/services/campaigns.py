@@ -9,6 +9,7 @@ nothing to the index.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, text, tuple_, update
@@ -17,7 +18,9 @@ from sqlalchemy.orm import Session
 from bot.db.models import (
     Campaign,
     CampaignSimhashBand,
+    Domain,
     Report,
+    ReportDomain,
     ReportedNumber,
 )
 from bot.db.types import utcnow
@@ -31,6 +34,7 @@ from bot.domain.simhash import (
     to_unsigned,
 )
 from bot.services.dialect import earlier_of, insert_ignore_many, later_of
+from bot.services.domains import DomainConfirmation, confirm_domains
 from bot.services.number_status import set_number_status
 
 # pg_advisory_xact_lock(namespace, key): the namespace keeps these locks apart from others.
@@ -210,29 +214,64 @@ class CampaignConfirmation:
     already: list[int] = field(default_factory=list)
     kept_legitimate: list[int] = field(default_factory=list)
     reply_ids: list[int] = field(default_factory=list)
+    domains: DomainConfirmation = field(default_factory=DomainConfirmation)
+
+
+def campaign_domain_records(
+    session: Session, campaign_id: int, wanted: Collection[str]
+) -> list[Domain]:
+    """The domains among `wanted` (defanged) that this campaign's reports name; others are
+    ignored, so a form cannot confirm a domain through a campaign that never named it."""
+    if not wanted:
+        return []
+    named = (
+        select(ReportDomain.domain_id)
+        .join(Report, Report.id == ReportDomain.report_id)
+        .where(Report.campaign_id == campaign_id)
+    )
+    return list(
+        session.scalars(
+            select(Domain)
+            .where(Domain.id.in_(named), Domain.domain.in_(sorted(set(wanted))))
+            .order_by(Domain.id)
+        )
+    )
 
 
 def confirm_campaign(
-    session: Session, campaign_id: int, actor: str, note: str | None
+    session: Session,
+    campaign_id: int,
+    actor: str,
+    note: str | None,
+    *,
+    numbers: bool = True,
+    domains: Collection[str] = (),
 ) -> CampaignConfirmation:
-    """Confirm as scams all the numbers that sent this campaign's reports, in one transaction.
+    """Confirm as scams the numbers that sent this campaign's reports (unless `numbers` is
+    false) and the `domains` chosen among those its texts name, in one transaction.
 
-    A number an analyst already judged legitimate keeps that verdict: a campaign may quote a
-    real number, and a bulk action must not overrule a decision taken on that number's own page.
-    Domains are left to set_domain_status: scam texts often name the real site they imitate.
+    A number or domain an analyst already judged legitimate keeps that verdict: a campaign may
+    quote a real number, and a bulk action must not overrule a decision taken on its own page.
+    Domains are never confirmed wholesale: scam texts often name the real site they imitate, so
+    the analyst chooses them (the console offers them all, official sites unticked).
     """
     outcome = CampaignConfirmation()
+    reason = note or f"campaign {campaign_id} confirmed"
+    if domains:
+        chosen = campaign_domain_records(session, campaign_id, domains)
+        outcome.domains = confirm_domains(session, chosen, actor, reason)
+    if not numbers:
+        return outcome
     number_ids = select(Report.number_id).where(
         Report.campaign_id == campaign_id, Report.number_id.is_not(None)
     )
-    numbers = session.scalars(
+    found = session.scalars(
         select(ReportedNumber)
         .where(ReportedNumber.id.in_(number_ids))
         .order_by(ReportedNumber.id)
         .with_for_update()
     ).all()
-    reason = note or f"campaign {campaign_id} confirmed"
-    for number in numbers:
+    for number in found:
         if number.status == "confirmed_scam":
             outcome.already.append(number.id)
             continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import NumberReporter, Reply, ReportedNumber, Reporter
@@ -96,3 +96,14 @@ def on_number_legitimate(session: Session, number_id: int) -> int:
         .values(status="suppressed")
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def reporters_told(session: Session, reply_ids: list[int]) -> int:
+    """How many distinct reporters these confirmation replies reach (one may get several, one
+    per number they reported)."""
+    if not reply_ids:
+        return 0
+    count = session.scalar(
+        select(func.count(func.distinct(Reply.reporter_id))).where(Reply.id.in_(reply_ids))
+    )
+    return int(count or 0)

@@ -8,9 +8,10 @@ refangs them (see services.blocklist).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Domain, DomainStatusChange, Report, ReportDomain
@@ -130,4 +131,64 @@ def domain_history(session: Session, domain_id: int) -> list[DomainStatusChange]
             .where(DomainStatusChange.domain_id == domain_id)
             .order_by(DomainStatusChange.at.desc(), DomainStatusChange.id.desc())
         ).all()
+    )
+
+
+@dataclass
+class DomainConfirmation:
+    """What confirm_domains did, by domain (defanged)."""
+
+    confirmed: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    kept_legitimate: list[str] = field(default_factory=list)
+
+
+def confirm_domains(
+    session: Session, domains: Sequence[Domain], actor: str, note: str
+) -> DomainConfirmation:
+    """Confirm these domains as scams (they enter the blocklist feed with `note` as the reason).
+
+    As for numbers in a campaign, a domain an analyst judged legitimate keeps that verdict: a
+    bulk action does not overrule a decision taken on the domain's own page."""
+    outcome = DomainConfirmation()
+    for domain in sorted(domains, key=lambda d: d.id):
+        if domain.status == "confirmed_scam":
+            outcome.already.append(domain.domain)
+        elif domain.status == "legitimate":
+            outcome.kept_legitimate.append(domain.domain)
+        elif set_domain_status(session, domain, "confirmed_scam", actor, note):
+            outcome.confirmed.append(domain.domain)
+    return outcome
+
+
+def number_domains(session: Session, number_id: int, limit: int = 50) -> list[tuple[Domain, int]]:
+    """The domains named in a number's reports, with how many of its reports name each."""
+    count = func.count(ReportDomain.report_id)
+    rows = session.execute(
+        select(Domain, count)
+        .join(ReportDomain, ReportDomain.domain_id == Domain.id)
+        .join(Report, Report.id == ReportDomain.report_id)
+        .where(Report.number_id == number_id)
+        .group_by(Domain.id)
+        .order_by(count.desc(), Domain.id)
+        .limit(limit)
+    ).all()
+    return [(domain, int(n)) for domain, n in rows]
+
+
+def number_domain_records(session: Session, number_id: int, wanted: Sequence[str]) -> list[Domain]:
+    """The domains among `wanted` (defanged) that this number's reports name; others ignored."""
+    if not wanted:
+        return []
+    named = (
+        select(ReportDomain.domain_id)
+        .join(Report, Report.id == ReportDomain.report_id)
+        .where(Report.number_id == number_id)
+    )
+    return list(
+        session.scalars(
+            select(Domain)
+            .where(Domain.id.in_(named), Domain.domain.in_(sorted(set(wanted))))
+            .order_by(Domain.id)
+        )
     )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import NumberStatusChange, ReportedNumber
 from bot.db.types import utcnow
+from bot.messages import N_, Translatable
 from bot.services.closing_loop import on_number_confirmed, on_number_legitimate
 
 log = logging.getLogger(__name__)
@@ -39,8 +40,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 NOTE_MAX = 2000
 
 
-class StatusError(ValueError):
-    """A status change that the workflow refuses, with a message fit to show."""
+class StatusError(Translatable):
+    """A status change that the workflow refuses, with a message fit to show (translatable)."""
 
 
 def allowed_next(status: str) -> tuple[str, ...]:
@@ -52,6 +53,7 @@ class StatusChanged:
     change: NumberStatusChange
     # Confirmation SMS this change queued: the caller enqueues them once the session committed.
     reply_ids: list[int] = field(default_factory=list)
+    held_back: int = 0  # confirmation SMS not sent yet that leaving confirmed_scam suppressed
 
     @property
     def from_status(self) -> str | None:
@@ -74,11 +76,13 @@ def set_number_status(
         select(ReportedNumber).where(ReportedNumber.id == number.id).with_for_update()
     ).one()
     if new_status not in STATUSES:
-        raise StatusError(f"unknown status {new_status!r}")
+        raise StatusError(N_("unknown status %(new)s"), new=repr(new_status))
     if new_status not in allowed_next(locked.status):
-        raise StatusError(f"a number cannot go from {locked.status} to {new_status}")
+        raise StatusError(
+            N_("a number cannot go from %(old)s to %(new)s"), old=locked.status, new=new_status
+        )
     if new_status in VERDICTS and note is None:
-        raise StatusError("a verdict needs a note saying why")
+        raise StatusError(N_("a verdict needs a note saying why"))
     now = utcnow()
     change = NumberStatusChange(
         number_id=locked.id,
@@ -100,7 +104,7 @@ def set_number_status(
     if new_status == CONFIRMED_SCAM and change.from_status != CONFIRMED_SCAM:
         result.reply_ids = on_number_confirmed(session, locked.id)
     elif change.from_status == CONFIRMED_SCAM and new_status != CONFIRMED_SCAM:
-        on_number_legitimate(session, locked.id)
+        result.held_back = on_number_legitimate(session, locked.id)
     return result
 
 

@@ -15,14 +15,17 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import User
 from bot.db.types import utcnow
+from bot.messages import N_, Translatable
 from bot.security import passwords, totp
 from bot.services.audit import raise_alert, record_audit, resolve_alerts
 
 ROLES = ("analyst", "admin")
+# Stored in English; the console shows it in the admin's language (bot.web.console.admin).
+LOCKED_ALERT = N_("%(email)s: too many failed sign-ins, locked for %(minutes)s min")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,63}$")
 
 
-class UserError(ValueError):
+class UserError(Translatable):
     """A request about an account that cannot be honoured, with a message fit to show."""
 
 
@@ -44,15 +47,17 @@ def find_user(session: Session, email: str) -> User | None:
 def create_user(session: Session, email: str, role: str, password: str) -> Enrolment:
     email = normalise_email(email)
     if not _EMAIL.fullmatch(email):
-        raise UserError(f"not an e-mail address: {email!r}")
+        raise UserError(N_("not an e-mail address: %(email)s"), email=repr(email))
     if role not in ROLES:
-        raise UserError(f"role must be one of {', '.join(ROLES)}")
+        raise UserError(N_("role must be one of %(roles)s"), roles=", ".join(ROLES))
     if find_user(session, email) is not None:
-        raise UserError(f"an account already exists for {email}")
+        raise UserError(N_("an account already exists for %(email)s"), email=email)
     try:
         password_hash = passwords.hash_password(password)
-    except ValueError as exc:
-        raise UserError(str(exc)) from exc
+    except passwords.PasswordTooShort as exc:
+        raise UserError(
+            N_("a password needs at least %(count)s characters"), count=exc.minimum
+        ) from exc
     secret = totp.new_secret()
     user = User(
         email=email,
@@ -90,7 +95,7 @@ def reset_account(session: Session, email: str, password: str) -> Enrolment:
     """A new password and a new second factor (`scamline user reset`); ends the sessions."""
     user = find_user(session, email)
     if user is None:
-        raise UserError(f"no account for {normalise_email(email)}")
+        raise UserError(N_("no account for %(email)s"), email=normalise_email(email))
     change_password(user, password)
     user.locked_until = None
     return reset_totp(session, user)
@@ -144,7 +149,7 @@ def lock_account(session: Session, user: User, seconds: int, ip: str | None) -> 
     raise_alert(
         session,
         "account_locked",
-        f"{user.email}: too many failed sign-ins, locked for {seconds // 60} min",
+        LOCKED_ALERT % {"email": user.email, "minutes": seconds // 60},
         user.id,
     )
 
@@ -166,8 +171,10 @@ def change_password(user: User, password: str) -> None:
     """A new password; every session opened with the old one ends."""
     try:
         user.password_hash = passwords.hash_password(password)
-    except ValueError as exc:
-        raise UserError(str(exc)) from exc
+    except passwords.PasswordTooShort as exc:
+        raise UserError(
+            N_("a password needs at least %(count)s characters"), count=exc.minimum
+        ) from exc
     end_sessions(user)
 
 

@@ -20,16 +20,30 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import AuditEntry, User
 from bot.db.types import utcnow
+from bot.messages import N_
 from bot.services.audit import raise_alert, record_audit
 from bot.settings import get_settings
 
-# Views that open reports' texts, each audited as one row.
-VIEW_ACTIONS = ("view_number", "view_domain", "view_campaign", "view_report", "search")
+# Views that open reports' texts, each audited as one row. The campaigns list shows a text of
+# each campaign it lists, so it exposes them like their pages (one record per campaign).
+VIEW_ACTIONS = (
+    "view_number",
+    "view_domain",
+    "view_campaign",
+    "view_campaigns",
+    "view_report",
+    "search",
+)
 # One row per further record a view exposed (a search's results): the quota's other unit.
 HIT_ACTION = "view_hit"
 # Rows whose (target type, target) is a record the quota counts; a search row is not one.
 _RECORD_ACTIONS = ("view_number", "view_domain", "view_campaign", "view_report", HIT_ACTION)
 _TARGET_MAX = 64  # the audit log's target column
+# Stored in English; the console shows it in the admin's language (bot.web.console.admin).
+QUOTA_ALERT = N_(
+    "%(email)s passed the quota of %(quota)s records viewed per hour; "
+    "their views are locked until an admin unlocks them"
+)
 
 Record = tuple[str, str]  # (kind, key): ("number", "+33639981234"), ("domain", "evil[.]test")
 
@@ -83,8 +97,7 @@ def _lock(session: Session, user: User, quota: int, target: Record, ip: str | No
     raise_alert(
         session,
         "view_quota",
-        f"{user.email} passed the quota of {quota} records viewed per hour; "
-        "their views are locked until an admin unlocks them",
+        QUOTA_ALERT % {"email": user.email, "quota": quota},
         user.id,
     )
     return False

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from bot.heap import freeze_startup_heap
 from bot.logging_setup import configure_logging
@@ -17,6 +18,7 @@ from bot.web import (
     api_blocklist,
     api_campaigns,
     api_search,
+    favicon,
     health,
     twilio_sms,
     twilio_status,
@@ -29,6 +31,8 @@ from bot.web.console import auth_routes as console_auth
 from bot.web.console import blocklist_pages as console_blocklist
 from bot.web.console import campaign_pages as console_campaigns
 from bot.web.console import domain_pages as console_domains
+from bot.web.console import errors as console_errors
+from bot.web.console import language_routes as console_language
 from bot.web.console import pages as console_pages
 from bot.web.console import report_pages as console_reports
 from bot.web.console import search_pages as console_search
@@ -61,11 +65,13 @@ def create_app() -> FastAPI:
     app.include_router(twilio_status.router)
     app.include_router(twilio_voice.router)
     app.include_router(health.router)
+    app.include_router(favicon.router)
     app.include_router(api.router)
     app.include_router(api_blocklist.router)
     app.include_router(api_campaigns.router)
     app.include_router(api_search.router)
     app.include_router(console_auth.router)
+    app.include_router(console_language.router)
     app.include_router(console_pages.router)
     app.include_router(console_reports.router)
     app.include_router(console_admin.router)
@@ -74,6 +80,7 @@ def create_app() -> FastAPI:
     app.include_router(console_domains.router)
     app.include_router(console_search.router)
     app.include_router(console_blocklist.router)
+    app.add_exception_handler(HTTPException, console_errors.console_http_error)
     app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
     harden(app, settings)
     logging.getLogger(__name__).debug("app created for %s", settings.environment)

@@ -17,13 +17,14 @@ from bot.settings import get_settings
 from bot.web.console import login_limits
 from bot.web.console.auth_routes import set_session_cookie
 from bot.web.console.deps import Viewer, client_ip, csrf_viewer, current_viewer
+from bot.web.console.i18n import N_, texts_for
 from bot.web.console.pages import base_context
 from bot.web.console.rendering import redirect, render
 from bot.web.console.sessions import pop_flash, pop_notice, rotate, set_flash, set_notice
 
 router = APIRouter(prefix="/console")
 
-WRONG_FACTORS = "Your current password or code is wrong."
+WRONG_FACTORS = N_("Your current password or code is wrong.")
 
 
 @router.get("/account", response_class=HTMLResponse)
@@ -74,23 +75,26 @@ def change_password(
     viewer: Viewer = Depends(csrf_viewer),
 ) -> Response:
     ip = client_ip(request)
+    texts = texts_for(request)
     if new_password != new_password_again:
-        set_flash(viewer.session, "The two new passwords differ.")
+        set_flash(viewer.session, texts.gettext("The two new passwords differ."))
         return redirect("/console/account")
     if not _checked(viewer, current_password, code, ip):
-        set_flash(viewer.session, WRONG_FACTORS)
+        set_flash(viewer.session, texts.gettext(WRONG_FACTORS))
         return redirect("/console/account")
     with session_scope() as db:
         try:
             users.change_password(viewer.user(db), new_password)
         except users.UserError as exc:
             db.rollback()
-            set_flash(viewer.session, str(exc))
+            set_flash(viewer.session, texts.error(exc))
             return redirect("/console/account")
         record_audit(
             db, viewer.email, "password_change", target_type="user", target_id=str(viewer.id), ip=ip
         )
-    renewed = _renewed(viewer, "Password changed. Your other sessions are signed out.")
+    renewed = _renewed(
+        viewer, texts.gettext("Password changed. Your other sessions are signed out.")
+    )
     response = redirect("/console/account")
     set_session_cookie(response, renewed.session)
     return response
@@ -105,7 +109,7 @@ def reenrol_totp(
 ) -> Response:
     ip = client_ip(request)
     if not _checked(viewer, current_password, code, ip):
-        set_flash(viewer.session, WRONG_FACTORS)
+        set_flash(viewer.session, texts_for(request).gettext(WRONG_FACTORS))
         return redirect("/console/account")
     with session_scope() as db:
         enrolment = users.reset_totp(db, viewer.user(db))

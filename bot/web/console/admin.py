@@ -17,12 +17,15 @@ from sqlalchemy.orm import Session
 from bot.db.models import ApiToken, AuditEntry, ConsoleAlert, User
 from bot.db.session import session_scope
 from bot.db.types import utcnow
+from bot.messages import parameters
 from bot.security.totp import qr_svg
 from bot.services import users
 from bot.services.api_tokens import DEFAULT_SCOPES, SCOPES, UnknownScope, create_token
 from bot.services.audit import record_audit
-from bot.services.users import Enrolment, UserError
+from bot.services.users import LOCKED_ALERT, Enrolment, UserError
+from bot.services.view_quota import QUOTA_ALERT
 from bot.web.console.deps import Viewer, admin_viewer, client_ip, csrf_admin
+from bot.web.console.i18n import Texts, texts_for
 from bot.web.console.pages import base_context
 from bot.web.console.rendering import redirect, render
 from bot.web.console.sessions import pop_flash, set_flash
@@ -31,15 +34,28 @@ from bot.web.params import DbId
 router = APIRouter(prefix="/console/admin")
 
 
-def _admin_context(db: Session, viewer: Viewer) -> dict[str, Any]:
+ALERTS = (QUOTA_ALERT, LOCKED_ALERT)
+
+
+def alert_text(texts: Texts, alert: ConsoleAlert) -> str:
+    """An alert's message (stored in English) in the admin's language, when it is one of ours."""
+    for msgid in ALERTS:
+        found = parameters(msgid, alert.message)
+        if found is not None:
+            return texts.gettext(msgid, **found)
+    return alert.message
+
+
+def _admin_context(db: Session, viewer: Viewer, texts: Texts) -> dict[str, Any]:
+    alerts = list(
+        db.scalars(
+            select(ConsoleAlert)
+            .where(ConsoleAlert.resolved_at.is_(None))
+            .order_by(ConsoleAlert.at.desc())
+        )
+    )
     return base_context(db, viewer) | {
-        "open_alerts": list(
-            db.scalars(
-                select(ConsoleAlert)
-                .where(ConsoleAlert.resolved_at.is_(None))
-                .order_by(ConsoleAlert.at.desc())
-            )
-        ),
+        "open_alerts": [(alert, alert_text(texts, alert)) for alert in alerts],
         "users": users.list_users(db),
         "tokens": list(db.scalars(select(ApiToken).order_by(ApiToken.created_at.desc()))),
         "scopes": SCOPES,
@@ -53,7 +69,9 @@ def _admin_context(db: Session, viewer: Viewer) -> dict[str, Any]:
 @router.get("", response_class=HTMLResponse)
 def admin_page(request: Request, viewer: Viewer = Depends(admin_viewer)) -> Response:
     with session_scope() as db:
-        context = _admin_context(db, viewer) | {"error": pop_flash(viewer.session)}
+        context = _admin_context(db, viewer, texts_for(request)) | {
+            "error": pop_flash(viewer.session)
+        }
     return render(request, "console/admin.html", context)
 
 
@@ -83,7 +101,7 @@ def create_account(
             enrolment = users.create_user(db, email, role, password)
         except UserError as exc:
             db.rollback()
-            set_flash(viewer.session, str(exc))
+            set_flash(viewer.session, texts_for(request).error(exc))
             return redirect("/console/admin")
         record_audit(
             db,
@@ -129,7 +147,9 @@ def user_action(
             users.unlock(db, user, viewer.email)
         elif action in ("deactivate", "activate"):
             if user.id == viewer.id:
-                set_flash(viewer.session, "you cannot deactivate yourself")
+                set_flash(
+                    viewer.session, texts_for(request).gettext("You cannot deactivate yourself.")
+                )
                 return redirect("/console/admin")
             users.set_active(user, action == "activate")
         else:

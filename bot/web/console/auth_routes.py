@@ -13,13 +13,15 @@ from bot.services.users import check_credentials, find_user, is_locked, lock_acc
 from bot.settings import get_settings
 from bot.web.console import login_limits
 from bot.web.console.deps import check_csrf, client_ip, console_session
+from bot.web.console.i18n import N_, texts_for
 from bot.web.console.rendering import redirect, render
 from bot.web.console.sessions import COOKIE_NAME, ConsoleSession, destroy_session, new_session
 from bot.web.console.sessions import rotate as rotate_session
 
 router = APIRouter(prefix="/console")
 
-FAILED = "Sign-in failed. Check your e-mail, password and a fresh code from your app."
+FAILED = N_("Sign-in failed. Check your e-mail, password and a fresh code from your app.")
+TOO_MANY = N_("Too many sign-in attempts from here. Wait a while.")
 
 
 def set_session_cookie(response: Response, session: ConsoleSession) -> None:
@@ -85,12 +87,10 @@ async def login(
     assert session is not None
     ip = client_ip(request)
     if not login_limits.address_allows(ip):
-        return _login_page(
-            request, session, "Too many sign-in attempts from here. Wait a while.", 429
-        )
+        return _login_page(request, session, texts_for(request).gettext(TOO_MANY), 429)
     user_id = await run_in_threadpool(_attempt, email, password, code, ip)
     if user_id is None:
-        return _login_page(request, session, FAILED, 401)
+        return _login_page(request, session, texts_for(request).gettext(FAILED), 401)
     response = redirect("/console/")
     set_session_cookie(response, rotate_session(session, user_id))
     return response

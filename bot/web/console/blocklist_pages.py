@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from bot.db.session import session_scope
 from bot.domain.indicators import defang
+from bot.domain.safe_text import safe_text
 from bot.services import blocklist
 from bot.services.audit import record_audit
 from bot.web.console.deps import Viewer, client_ip, current_viewer
@@ -50,6 +51,7 @@ def blocklist_page(
             "numbers": sum(1 for e in entries if e.type == "number"),
             "page": page,
             "has_next": start + PAGE_SIZE < len(entries),
+            "safe": safe_text,
         }
     return render(request, "console/blocklist.html", context)
 

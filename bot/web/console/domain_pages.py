@@ -13,8 +13,10 @@ from bot.services import number_status
 from bot.services.audit import record_audit
 from bot.services.domains import find_domain, set_domain_status
 from bot.web.console.deps import Viewer, client_ip, csrf_viewer
+from bot.web.console.i18n import texts_for
 from bot.web.console.rendering import redirect
-from bot.web.console.sessions import set_flash
+from bot.web.console.sessions import set_flash, set_notice
+from bot.web.console.verdicts import domain_verdict_notice
 
 router = APIRouter(prefix="/console")
 
@@ -31,6 +33,7 @@ def change_domain_status(
     note: str = Form("", max_length=number_status.NOTE_MAX),
     viewer: Viewer = Depends(csrf_viewer),
 ) -> Response:
+    texts = texts_for(request)
     with session_scope() as db:
         record = find_domain(db, domain[:253])
         if record is None:
@@ -38,20 +41,25 @@ def change_domain_status(
         page = f"/console/domains/{quote(record.domain, safe='+')}"
         note = note.strip()
         if status not in DOMAIN_VERDICTS:
-            set_flash(viewer.session, "choose confirmed scam, legitimate or dismissed")
+            set_flash(
+                viewer.session, texts.gettext("Choose confirmed scam, legitimate or dismissed.")
+            )
             return redirect(page)
         if not note:
-            set_flash(viewer.session, "a verdict needs a note saying why")
+            set_flash(viewer.session, texts.gettext("A verdict needs a note saying why."))
             return redirect(page)
         before = record.status
-        if set_domain_status(db, record, status, viewer.email, note):
-            record_audit(
-                db,
-                viewer.email,
-                "set_domain_status",
-                target_type="domain",
-                target_id=record.domain,
-                ip=client_ip(request),
-                detail={"from": before, "to": status},
-            )
+        if not set_domain_status(db, record, status, viewer.email, note):
+            set_notice(viewer.session, texts.gettext("Verdict unchanged."))
+            return redirect(page)
+        record_audit(
+            db,
+            viewer.email,
+            "set_domain_status",
+            target_type="domain",
+            target_id=record.domain,
+            ip=client_ip(request),
+            detail={"from": before, "to": status},
+        )
+    set_notice(viewer.session, domain_verdict_notice(texts, before, status))
     return redirect(page)

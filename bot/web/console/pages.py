@@ -22,7 +22,14 @@ from bot.domain.numbers import NumberType, canonical_lookup
 from bot.domain.safe_text import safe_text
 from bot.services import number_status, overview
 from bot.services.audit import record_audit
-from bot.services.domains import domain_history, find_domain
+from bot.services.closing_loop import reporters_told
+from bot.services.domains import (
+    confirm_domains,
+    domain_history,
+    find_domain,
+    number_domain_records,
+    number_domains,
+)
 from bot.services.number_views import (
     PERIODS,
     SORTS,
@@ -36,10 +43,15 @@ from bot.services.view_quota import record_view
 from bot.settings import get_settings
 from bot.web.console.charts import bar_chart
 from bot.web.console.deps import Viewer, client_ip, csrf_viewer, current_viewer
+from bot.web.console.i18n import Texts, texts_for
+from bot.web.console.labels import STATUSES, label
 from bot.web.console.rendering import redirect, render, secure
-from bot.web.console.sessions import pop_flash, set_flash
+from bot.web.console.sessions import pop_flash, pop_notice, set_flash, set_notice
+from bot.web.console.verdicts import domains_notice, offered_domains, status_notice
 
 router = APIRouter(prefix="/console")
+
+DOMAINS_SHOWN = 50  # domains a number's page offers to confirm
 
 
 def base_context(db: Session, viewer: Viewer) -> dict[str, Any]:
@@ -232,8 +244,10 @@ def number_page(
             "safe": safe_text,
             "history": number_status.history(db, record.id),
             "next_statuses": number_status.allowed_next(record.status),
+            "domains": offered_domains(number_domains(db, record.id, limit=DOMAINS_SHOWN)),
             "verdicts": number_status.VERDICTS,
             "error": pop_flash(viewer.session),
+            "notice": pop_notice(viewer.session),
         }
     return render(request, "console/number.html", context)
 
@@ -246,16 +260,21 @@ def change_status(
     note: str = Form("", max_length=number_status.NOTE_MAX),
     viewer: Viewer = Depends(csrf_viewer),
 ) -> Response:
+    texts = texts_for(request)
     with session_scope() as db:
         record = _find_number(db, number)
         if record is None:
             raise HTTPException(404, "this number was never reported")
+        if status == record.status:  # the form offers the current status, selected
+            set_notice(viewer.session, texts.gettext("Status unchanged."))
+            return redirect(f"/console/numbers/{_q(record.number)}")
         try:
             change = number_status.set_number_status(db, record, status, viewer.email, note)
         except number_status.StatusError as exc:
             db.rollback()
-            set_flash(viewer.session, str(exc))
+            set_flash(viewer.session, status_error(texts, exc))
             return redirect(f"/console/numbers/{_q(record.number)}")
+        reporters = reporters_told(db, change.reply_ids)
         record_audit(
             db,
             viewer.email,
@@ -267,7 +286,52 @@ def change_status(
         )
         target = record.number
     number_status.enqueue_replies(change.reply_ids)
+    set_notice(viewer.session, status_notice(texts, change, reporters))
     return redirect(f"/console/numbers/{_q(target)}")
+
+
+@router.post("/numbers/{number}/domains")
+def confirm_number_domains(
+    request: Request,
+    number: str,
+    note: str = Form("", max_length=number_status.NOTE_MAX),
+    domain: list[str] = Form(default=[]),
+    viewer: Viewer = Depends(csrf_viewer),
+) -> Response:
+    """Confirm as scams the domains ticked among those this number's reports name."""
+    texts = texts_for(request)
+    with session_scope() as db:
+        record = _find_number(db, number)
+        if record is None:
+            raise HTTPException(404, "this number was never reported")
+        page = f"/console/numbers/{_q(record.number)}"
+        chosen = number_domain_records(db, record.id, [d[:253] for d in domain[:DOMAINS_SHOWN]])
+        if not note.strip() or not chosen:
+            set_flash(
+                viewer.session,
+                texts.gettext("Tick at least one domain and write a note saying why."),
+            )
+            return redirect(page)
+        before = {d.domain: d.status for d in chosen}
+        outcome = confirm_domains(db, chosen, viewer.email, note.strip()[: number_status.NOTE_MAX])
+        for value in outcome.confirmed:
+            record_audit(
+                db,
+                viewer.email,
+                "set_domain_status",
+                target_type="domain",
+                target_id=value,
+                ip=client_ip(request),
+                detail={"from": before[value], "to": "confirmed_scam", "via": record.number},
+            )
+    set_notice(viewer.session, domains_notice(texts, outcome))
+    return redirect(page)
+
+
+def status_error(texts: Texts, error: number_status.StatusError) -> str:
+    """The workflow's refusal in the analyst's words, its statuses as labels."""
+    named = {k: label(texts, STATUSES, str(v)) for k, v in error.params.items() if v in STATUSES}
+    return texts.error(error, **named)
 
 
 def _q(value: str) -> str:
@@ -301,5 +365,6 @@ def domain_page(
             "history": domain_history(db, record.id) if record else [],
             "verdicts": number_status.VERDICTS,
             "error": pop_flash(viewer.session),
+            "notice": pop_notice(viewer.session),
         }
     return render(request, "console/domain.html", context)

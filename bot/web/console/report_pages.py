@@ -17,6 +17,7 @@ from bot.services.corrections import UnknownFamily, correct_family
 from bot.services.number_views import report_view
 from bot.services.view_quota import record_view
 from bot.web.console.deps import Viewer, client_ip, csrf_viewer, current_viewer
+from bot.web.console.i18n import texts_for
 from bot.web.console.pages import base_context, locked_page
 from bot.web.console.rendering import redirect, render
 from bot.web.console.sessions import pop_flash, set_flash
@@ -64,6 +65,7 @@ def correct_report_family(
     family: str = Form(..., max_length=32),
     viewer: Viewer = Depends(csrf_viewer),
 ) -> Response:
+    texts = texts_for(request)
     with session_scope() as db:
         report = db.get(Report, report_id)
         if report is None:
@@ -71,7 +73,10 @@ def correct_report_family(
         try:
             changed = correct_family(db, report, family, viewer.email, client_ip(request))
         except UnknownFamily:
-            set_flash(viewer.session, "choose one of the listed families")
+            set_flash(viewer.session, texts.gettext("Choose one of the listed families."))
             return redirect(f"/console/reports/{report_id}")
-        set_flash(viewer.session, "family corrected" if changed else "family unchanged")
+        set_flash(
+            viewer.session,
+            texts.gettext("Family corrected.") if changed else texts.gettext("Family unchanged."),
+        )
     return redirect(f"/console/reports/{report_id}")

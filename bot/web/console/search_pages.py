@@ -16,6 +16,7 @@ from bot.services.number_views import reports_by_ids
 from bot.services.search import MAX_QUERY, MIN_TEXT, exposed_records, search
 from bot.services.view_quota import record_view
 from bot.web.console.deps import Viewer, client_ip, current_viewer
+from bot.web.console.i18n import texts_for
 from bot.web.console.pages import base_context, locked_page
 from bot.web.console.rendering import render
 
@@ -46,7 +47,9 @@ def search_page(
         if len(query) > MAX_QUERY:
             # Not run, not shown back in full: a long query is no one's honest search.
             context["query"] = ""
-            context["error"] = f"A search is at most {MAX_QUERY} characters."
+            context["error"] = texts_for(request).gettext(
+                "A search is at most %(count)s characters.", count=MAX_QUERY
+            )
             return render(request, "console/search.html", context, status_code=400)
         found = search(db, query, limit=LIMIT)
         reports = reports_by_ids(db, found.report_ids)

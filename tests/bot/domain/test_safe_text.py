@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.safe_text import safe_text
+from bot.domain.safe_text import excerpt, safe_text
 
 
 def test_links_and_bare_domains_are_defanged() -> None:
@@ -37,3 +37,12 @@ def test_long_texts_are_folded_with_a_preview() -> None:
     result = safe_text("x" * 5000)
     assert result.folded and len(result.preview) == 200 and len(result.text) == 5000
     assert not safe_text("court").folded
+
+
+def test_an_excerpt_is_safe_short_and_on_one_line() -> None:
+    text = "Votre colis\nest retenu : https://colis-frais.test/pay " + "frais a regler " * 20
+    short = excerpt(text, limit=60)
+    assert "\n" not in short and short.endswith("…") and len(short) <= 61
+    assert "hxxps://colis-frais[.]test/pay" in short and "https://" not in short
+    assert excerpt("\u202egnp.exe") == "⟨U+202E⟩gnp.exe"
+    assert excerpt("court") == "court" and excerpt(None) == ""

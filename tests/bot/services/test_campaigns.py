@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from bot.db.models import (
     Campaign,
     CampaignSimhashBand,
+    Domain,
     NumberStatusChange,
     Reply,
     Report,
@@ -20,14 +21,20 @@ from bot.db.models import (
 from bot.db.session import session_scope
 from bot.db.types import utcnow
 from bot.services.campaign_queries import (
+    MIN_SIZE,
+    Growth,
     campaign_counts,
     campaign_domains,
+    campaign_growth,
     campaign_numbers,
     campaign_trend,
     campaign_trends,
     list_campaigns,
+    newest_reports,
+    top_indicators,
 )
 from bot.services.campaigns import confirm_campaign
+from bot.services.domains import set_domain_status
 from bot.services.intake import Inbound, record_inbound_events
 from tests.factories import number_id, report, set_status, store_sms
 from workers import jobs
@@ -151,6 +158,77 @@ def test_lists_newest_or_largest_first() -> None:
     with session_scope() as session:
         assert [c.size for c in list_campaigns(session)] == [1, 3]
         assert [c.size for c in list_campaigns(session, sort="size")] == [3, 1]
+
+
+def test_lists_can_leave_out_the_smallest() -> None:
+    store_sms("+33600000001", parcel("06 39 98 12 34", "1€", "https://a.test"))
+    store_sms("+33600000002", parcel("06 39 98 12 34", "2€", "https://a.test"))
+    store_sms("+33600000009", AMELI.format(sender="38455", link="https://b.test"))
+    with session_scope() as session:
+        assert [c.size for c in list_campaigns(session, min_size=MIN_SIZE)] == [2]
+        assert sorted(c.size for c in list_campaigns(session)) == [1, 2]
+
+
+def test_growth_compares_the_last_24_hours_with_the_24_before() -> None:
+    now = utcnow()
+    for i, hours in enumerate((1, 5, 30, 40, 47, 60)):
+        store_sms(
+            f"+3360000000{i}",
+            parcel("06 39 98 12 34", f"{i}€", "https://a.test"),
+            now - timedelta(hours=hours),
+        )
+    campaign_id = _campaign_of(store_sms("+33600000009", parcel("0612", "9€", "a.test"), now))
+    with session_scope() as session:
+        growth = campaign_growth(session, [campaign_id, 999])
+    assert growth[campaign_id] == Growth(last_24h=3, previous_24h=3)
+    assert growth[999] == Growth(0, 0) and growth[campaign_id].change == 0
+
+
+def test_a_page_gets_each_campaigns_newest_text_and_top_numbers_and_domains() -> None:
+    now = utcnow()
+    senders = ["06 39 98 12 34"] * 3 + ["07 12 34 56 78"] * 2 + ["0975123456", "0612121212"]
+    for i, sender in enumerate(senders):
+        link = "https://a.test" if i % 2 else f"https://d{i}.test"
+        store_sms(f"+336000000{i:02d}", parcel(sender, f"{i}€", link), now - timedelta(minutes=i))
+    first = _campaign_of(store_sms("+33600000099", parcel("0612", "0€", "a.test"), now))
+    other = _campaign_of(
+        store_sms("+33600000098", AMELI.format(sender="38455", link="https://b.test"))
+    )
+    with session_scope() as session:
+        newest = newest_reports(session, [first, other])
+        indicators = top_indicators(session, [first, other], top=3)
+    assert "0€" in (newest[first].body or "") and "38455" in (newest[other].body or "")
+    assert indicators[first].numbers[:2] == ["+33639981234", "+33712345678"]
+    assert len(indicators[first].numbers) == 3
+    assert indicators[first].domains[0] == "a[.]test" and len(indicators[first].domains) == 3
+    assert indicators[other].numbers == ["38455"] and indicators[other].domains == ["b[.]test"]
+
+
+def test_confirming_a_campaign_confirms_the_chosen_domains_of_its_own() -> None:
+    store_sms("+33600000001", parcel("06 39 98 12 34", "1€", "https://a.test"))
+    last = store_sms("+33600000002", parcel("07 12 34 56 78", "2€", "https://b.test"))
+    store_sms("+33600000003", "Autre chose, rien a voir : lisez c.test demain matin svp")
+    campaign_id = _campaign_of(last)
+    with session_scope() as session:
+        legit = session.scalars(select(Domain).where(Domain.domain == "b[.]test")).one()
+        set_domain_status(session, legit, "legitimate", "analyst@test", "the real carrier")
+    with session_scope() as session:
+        outcome = confirm_campaign(
+            session,
+            campaign_id,
+            "analyst@test",
+            "fake fees",
+            numbers=False,
+            domains=["a[.]test", "b[.]test", "c[.]test"],
+        )
+    assert outcome.confirmed == [] and outcome.reply_ids == []
+    assert outcome.domains.confirmed == ["a[.]test"]
+    assert outcome.domains.kept_legitimate == ["b[.]test"]
+    with session_scope() as session:
+        statuses = dict(session.execute(select(Domain.domain, Domain.status)).all())
+        numbers = set(session.scalars(select(ReportedNumber.status)).all())
+    assert statuses == {"a[.]test": "confirmed_scam", "b[.]test": "legitimate", "c[.]test": "new"}
+    assert numbers == {"new"}
 
 
 def test_confirming_a_campaign_confirms_its_numbers_and_tells_reporters_once() -> None:

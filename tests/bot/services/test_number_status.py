@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from bot.db.models import ReportedNumber
 from bot.db.session import session_scope
+from bot.services.closing_loop import reporters_told
 from bot.services.number_status import (
     CONFIRMED_SCAM,
     StatusError,
@@ -56,3 +57,15 @@ def test_a_confirmed_number_can_be_corrected_to_legitimate() -> None:
         set_number_status(session, number, CONFIRMED_SCAM, "a@example.org", "looked like a scam")
         set_number_status(session, number, "legitimate", "b@example.org", "it is the real bank")
         assert [h.to_status for h in history(session, number.id)] == ["legitimate", CONFIRMED_SCAM]
+
+
+def test_a_change_says_whom_it_tells_and_what_undoing_it_held_back() -> None:
+    number = _number()
+    seed_report("0639981234", "colis encore", reporter="+33698765432")
+    with session_scope() as session:
+        confirmed = set_number_status(session, number, CONFIRMED_SCAM, "a@example.org", "scam")
+        assert len(confirmed.reply_ids) == 2
+        assert reporters_told(session, confirmed.reply_ids) == 2
+        assert reporters_told(session, []) == 0
+        undone = set_number_status(session, number, "legitimate", "b@example.org", "real")
+        assert undone.held_back == 2 and undone.reply_ids == []

@@ -88,7 +88,7 @@ def test_an_analyst_changes_their_password_after_proving_both_factors() -> None:
         new_password=NEW,
         new_password_again=NEW,
     )
-    assert "current password or code is wrong" in laptop.get("/console/account").text
+    assert "mot de passe actuel ou votre code est faux" in laptop.get("/console/account").text
     assert _signed_in(phone)
     _post(
         laptop,
@@ -98,7 +98,7 @@ def test_an_analyst_changes_their_password_after_proving_both_factors() -> None:
         new_password=NEW,
         new_password_again=NEW,
     )
-    assert "Password changed" in laptop.get("/console/account").text
+    assert "Mot de passe changé" in laptop.get("/console/account").text
     assert _signed_in(laptop)  # the session that made the change goes on
     assert not _signed_in(phone)  # every other one is over
     assert _signed_in(_session(secret, NEW))

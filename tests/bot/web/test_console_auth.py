@@ -39,7 +39,7 @@ def test_a_code_alone_or_a_wrong_password_gets_nothing() -> None:
     client = TestClient(create_app())
     response = login(client, "ana@example.org", secret, password="wrong password here")
     assert response.status_code == 401  # type: ignore[attr-defined]
-    assert "Sign-in failed" in response.text  # type: ignore[attr-defined]
+    assert "Échec de la connexion" in response.text  # type: ignore[attr-defined]
 
 
 def test_both_factors_sign_in_and_rotate_the_session() -> None:

@@ -31,7 +31,7 @@ def test_the_page_lists_what_the_feed_publishes_safely() -> None:
     assert 'href="/console/domains/colis-frais%5B.%5Dtest"' in html
     assert "colis-frais.test" not in html  # defanged again on a page
     assert "&lt;b&gt;parcel fee&lt;/b&gt;" in html and "fake carrier" in html
-    assert "2 entries: 1 number, 1 domain." in html
+    assert "2 entrées\u00a0: 1 numéro, 1 domaine." in html
     with session_scope() as session:
         assert "view_blocklist" in session.scalars(select(AuditEntry.action)).all()
 
@@ -40,7 +40,7 @@ def test_a_legitimate_verdict_removes_the_entry() -> None:
     _confirm_both()
     set_status(number_id("+33639981234"), "legitimate", note="a real carrier")
     html = signed_in().get("/console/blocklist").text
-    assert "+33639981234" not in html and "1 entry: 0 numbers, 1 domain." in html
+    assert "+33639981234" not in html and "1 entrée\u00a0: 0 numéro, 1 domaine." in html
 
 
 def test_the_csv_export_is_the_feed_and_is_audited_as_an_export() -> None:

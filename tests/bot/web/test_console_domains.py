@@ -42,9 +42,9 @@ def test_a_verdict_needs_a_note_and_a_known_verdict() -> None:
     client = signed_in()
     token = csrf_of(client.get(PAGE).text)
     refused = client.post(URL, data={"status": "confirmed_scam", "csrf_token": token})
-    assert "needs a note" in refused.text
+    assert "Un verdict demande une note" in refused.text
     odd = client.post(URL, data={"status": "new", "note": "x", "csrf_token": token})
-    assert "choose confirmed scam" in odd.text
+    assert "Choisissez arnaque confirmée, légitime ou écarté" in odd.text
     assert _status() == "new"
     assert (
         client.post(

@@ -25,11 +25,11 @@ def test_the_overview_shows_volume_top_numbers_domains_risers_and_families() -> 
     page = signed_in().get("/console/")
     assert page.status_code == 200
     html = page.text
-    assert "<svg" in html and "Reports per hour" in html
+    assert "<svg" in html and "Signalements par heure" in html
     assert NUMBER in html and "+33975123456" in html
     assert "colis-0[.]test" in html  # top domains, defanged
-    assert "Rising fastest" in html
-    assert "parcel" in html and "bank" in html
+    assert "En plus forte hausse" in html
+    assert "Colis" in html and "Banque" in html  # families, in words
     assert page.headers["content-security-policy"].startswith("default-src 'none'")
 
 
@@ -47,7 +47,7 @@ def test_the_numbers_list_filters_sorts_and_pages() -> None:
     html = client.get("/console/numbers?period=7d").text
     assert "38455" not in html and NUMBER in html
     html = client.get("/console/numbers?status=confirmed_scam").text
-    assert "No numbers match" in html
+    assert "Aucun numéro ne correspond" in html
     html = client.get("/console/numbers?sort=reporters").text
     assert html.index(NUMBER) < html.index("+33975123456")
     html = client.get("/console/numbers?sort=last_seen").text
@@ -142,7 +142,7 @@ def test_the_status_workflow_records_who_what_when_and_why() -> None:
     client.post(url, data={"status": "investigating", "csrf_token": token})
     # A verdict without a note is refused and says why.
     refused = client.post(url, data={"status": "confirmed_scam", "csrf_token": token})
-    assert "needs a note" in refused.text
+    assert "un verdict demande une note" in refused.text
     page = client.post(
         url,
         data={"status": "confirmed_scam", "note": "<b>fake parcel fee</b>", "csrf_token": token},
@@ -171,14 +171,14 @@ def test_passing_the_view_quota_locks_views_and_alerts_the_admins(
     assert analyst.get("/console/numbers/+33611111111").status_code == 200  # same: no new count
     assert analyst.get("/console/numbers/+33622222222").status_code == 200
     locked = analyst.get("/console/numbers/+33633333333")
-    assert locked.status_code == 429 and "Views locked" in locked.text
+    assert locked.status_code == 429 and "Consultations bloquées" in locked.text
     # Locked means locked: even numbers seen before, and domain pages.
     assert analyst.get("/console/numbers/+33611111111").status_code == 429
     assert analyst.get("/console/domains/x[.]test").status_code == 429
 
     admin = signed_in("root@example.org", "admin")
     page = admin.get("/console/admin")
-    assert 'class="alert-banner"' in page.text and "ana@example.org passed the quota" in page.text
+    assert 'class="alert-banner"' in page.text and "ana@example.org a dépassé le quota" in page.text
     with session_scope() as session:
         user_id = session.scalars(select(User.id).where(User.email == "ana@example.org")).one()
         assert session.scalars(select(ConsoleAlert.kind)).all() == ["view_quota"]
@@ -200,7 +200,7 @@ def test_admins_create_and_revoke_api_tokens() -> None:
     none = admin.post("/console/admin/tokens", data={"name": "x", "csrf_token": token})
     assert none.status_code == 422  # a token with no scope would be useless: refused
     admin.post("/console/admin/tokens/1/revoke", data={"csrf_token": token})
-    assert "revoked" in admin.get("/console/admin").text
+    assert "révoqué le" in admin.get("/console/admin").text
 
 
 @pytest.mark.parametrize("name", ["\x00", "ops\x00team", "tab\there", "   "])

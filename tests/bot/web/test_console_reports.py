@@ -17,7 +17,7 @@ def test_the_report_page_shows_the_decision_escaped_and_is_audited() -> None:
     assert page.status_code == 200
     assert "<script>alert" not in page.text and "&lt;script&gt;" in page.text
     assert "colis-frais[.]test" in page.text
-    assert "Correct family" in page.text and "Confidence" in page.text
+    assert "Corriger la famille" in page.text and "Confiance" in page.text
     with session_scope() as db:
         actions = db.scalars(
             select(AuditEntry.action).where(AuditEntry.target_id == str(report_id))
@@ -35,7 +35,7 @@ def test_an_analyst_corrects_the_family_and_it_is_audited() -> None:
         follow_redirects=False,
     )
     assert response.status_code == 303
-    assert "family corrected" in client.get(f"/console/reports/{report_id}").text
+    assert "Famille corrigée." in client.get(f"/console/reports/{report_id}").text
     with session_scope() as db:
         report = db.get(Report, report_id)
         assert report is not None

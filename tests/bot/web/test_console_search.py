@@ -51,8 +51,8 @@ def test_text_is_found_and_nothing_else_matches_by_accident() -> None:
     store_sms("+33611111111", PARCEL)
     client = signed_in()
     html = _search(client, "CENTRE DE TRI")
-    assert "centre de tri" in html and "No number matches" in html
-    assert "Reports (0)" in _search(client, "100%_")  # wildcards are literal
+    assert "centre de tri" in html and "Aucun numéro ne correspond" in html
+    assert "Signalements (0)" in _search(client, "100%_")  # wildcards are literal
 
 
 def test_hostile_texts_and_queries_stay_escaped() -> None:
@@ -82,7 +82,7 @@ def test_every_query_is_audited_and_an_empty_box_is_not() -> None:
 def test_overlong_queries_are_refused_and_not_echoed() -> None:
     client = signed_in()
     response = client.get("/console/search", params={"q": "x" * 101})
-    assert response.status_code == 400 and "at most 100 characters" in response.text
+    assert response.status_code == 400 and "au plus 100 caractères" in response.text
     assert "x" * 101 not in response.text
 
 
@@ -96,7 +96,7 @@ def test_searches_spend_the_view_quota_by_what_they_show(monkeypatch: pytest.Mon
     _search(client, "Centre   de TRI")  # the same record again: free
     _search(client, "06 39 98 12 34")  # the same number, another way in: free
     locked = client.get("/console/search", params={"q": "autre arnaque"})  # 1 more: over
-    assert locked.status_code == 429 and "Views locked" in locked.text
+    assert locked.status_code == 429 and "Consultations bloquées" in locked.text
     assert "autre arnaque" not in locked.text
     assert client.get("/console/search", params={"q": "centre de tri"}).status_code == 429
     assert client.get("/console/numbers/+33639981234").status_code == 429
