@@ -7,10 +7,11 @@ uvicorn server and the test database.
 - A French analyst and an English one read the console in their language: Paris time, national
   number format, a two-report campaign confirmed with its domain; axe-core (shipped by
   axe-playwright-python) checks every page against WCAG 2.1 AA in both languages, and the
-  screenshots in docs/screenshots/ (French) and docs/screenshots/en/ are taken on the way."""
+  screenshots are taken on the way (into docs/screenshots/ with SCAMLINE_SCREENSHOTS=docs)."""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -318,7 +319,10 @@ def _check_accessibility(page: Any, axe: Any, where: str) -> None:
 
 
 def _shoot(page: Any, words: Words, name: str) -> None:
-    folder = DOCS_SCREENSHOTS if words.lang == "fr" else DOCS_SCREENSHOTS / "en"
+    """Into test-output/, or into docs/screenshots/ when SCAMLINE_SCREENSHOTS=docs (to renew
+    the documentation's pictures without every test run rewriting them)."""
+    root = DOCS_SCREENSHOTS if os.environ.get("SCAMLINE_SCREENSHOTS") == "docs" else SCREENSHOTS
+    folder = root if words.lang == "fr" else root / "en"
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 

@@ -64,7 +64,8 @@ def test_a_number_that_is_not_valid_has_its_page_and_its_filter() -> None:
     assert 'href="/console/numbers/+22507123456"' in html and NUMBER not in html
     page = client.get("/console/numbers/+22507123456")
     assert page.status_code == 200
-    assert "<dd>invalid</dd>" in page.text and "il demandait mon code" in page.text
+    assert "<dd>Numéro invalide, gardé tel que reçu</dd>" in page.text
+    assert "il demandait mon code" in page.text
 
 
 def test_the_numbers_list_is_paginated(monkeypatch: pytest.MonkeyPatch) -> None:
