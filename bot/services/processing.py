@@ -102,7 +102,7 @@ def _handle(session: Session, event: InboundEvent) -> Outcome:
     if awaited is not None:
         answer = sender_answer(body)
         if answer is not None:
-            return _complete_report(session, event, reporter, awaited, answer)
+            return _complete_report(session, event, reporter, awaited, answer, body)
 
     return _new_report(session, event, reporter, body)
 
@@ -158,12 +158,19 @@ def _handle_keyword(
 
 
 def _complete_report(
-    session: Session, event: InboundEvent, reporter: Reporter, report_id: int, number: Number
+    session: Session,
+    event: InboundEvent,
+    reporter: Reporter,
+    report_id: int,
+    number: Number,
+    body: str,
 ) -> Outcome:
+    """Attach the answer to the awaited report; if that one is gone or numbered meanwhile, the
+    answer is a new report, of the cleaned text like any other."""
     report = session.get(Report, report_id)
     if report is None or report.number_id is not None:
         reporter_service.clear_awaiting(reporter)
-        return _new_report(session, event, reporter, str(event.params.get("Body", "")))
+        return _new_report(session, event, reporter, body)
     record = attach_number(session, report, number)
     reporter_service.clear_awaiting(reporter)
     lang = _language(reporter, report.body or "")
