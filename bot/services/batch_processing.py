@@ -16,17 +16,16 @@ from collections.abc import Iterator, Sequence
 from sqlalchemy.orm import Session
 
 from bot.db.models import InboundEvent
+from bot.domain.conversation import NewReportSms
 from bot.services.call_processing import CALL_EVENT_KINDS, handle_call_event
 from bot.services.processing import (
     Outcome,
-    clean_body,
     handle_sms_event,
-    is_plain_report,
     mark_done,
     new_reports,
+    read_event,
 )
 from bot.services.reporters import get_or_create_reporters
-from bot.settings import get_settings
 
 
 def handle_events(
@@ -46,14 +45,13 @@ def handle_events(
         and per_person[event.reporter_pseudonym] == 1
     }
     reporters = get_or_create_reporters(session, alone)
-    limit = get_settings().max_report_chars
     plain = []
     others = []
     for event in todo:
         reporter = reporters.get(event.reporter_pseudonym or "")
-        body = clean_body(str(event.params.get("Body", "")), limit)
-        if reporter is not None and is_plain_report(reporter, body):
-            plain.append((event, reporter, body))
+        sms = read_event(event, reporter) if reporter is not None else None
+        if reporter is not None and isinstance(sms, NewReportSms):
+            plain.append((event, reporter, sms.body))
         else:
             others.append(event)
     outcomes = new_reports(session, plain, send_jobs)

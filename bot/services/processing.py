@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import assert_never
 
 from sqlalchemy.orm import Session
 
@@ -16,10 +17,10 @@ from bot.db.models import InboundEvent, Report, Reporter
 from bot.db.types import utcnow
 from bot.domain import advice
 from bot.domain.classifier import classify_many
-from bot.domain.keywords import Keyword, parse_keyword
+from bot.domain.conversation import KeywordSms, NewReportSms, SenderAnswer, Sms, read_sms
+from bot.domain.keywords import Keyword
 from bot.domain.language import Language, detect_language
-from bot.domain.numbers import Number
-from bot.domain.report_text import read_report, sender_answer
+from bot.domain.report_text import read_report
 from bot.prompts import render
 from bot.services import reporters as reporter_service
 from bot.services.campaigns import assign_campaigns
@@ -50,11 +51,6 @@ class Outcome:
     send_job_id: str | None = None
 
 
-def clean_body(raw: str, limit: int) -> str:
-    """Keep the text as sent, minus NULs (which PostgreSQL refuses), cut to the size limit."""
-    return raw.replace("\x00", "")[:limit]
-
-
 def process_sms_event(session: Session, event_id: int) -> Outcome:
     return handle_sms_event(session, lock_event(session, event_id))
 
@@ -76,15 +72,16 @@ def mark_done(event: InboundEvent) -> None:
     event.error = None
 
 
-def is_plain_report(reporter: Reporter, body: str) -> bool:
-    """A new report, not a keyword and not the answer to our "who sent it?" question."""
-    if parse_keyword(body) is not None:
-        return False
-    return reporter_service.awaited_report_id(reporter) is None or sender_answer(body) is None
+def read_event(event: InboundEvent, reporter: Reporter) -> Sms:
+    """What the event's SMS is, for its reporter's conversation as it stands now."""
+    return read_sms(
+        str(event.params.get("Body", "")),
+        reporter_service.awaited_report_id(reporter),
+        get_settings().max_report_chars,
+    )
 
 
 def _handle(session: Session, event: InboundEvent) -> Outcome:
-    settings = get_settings()
     pseudonym = event.reporter_pseudonym
     if pseudonym is None:
         return Outcome(action="no_reporter")
@@ -92,19 +89,20 @@ def _handle(session: Session, event: InboundEvent) -> Outcome:
     reporter = reporter_service.get_or_create_reporters(session, {pseudonym: event.from_enc})[
         pseudonym
     ]
-    body = clean_body(str(event.params.get("Body", "")), settings.max_report_chars)
+    return answer_sms(session, event, reporter, read_event(event, reporter))
 
-    keyword = parse_keyword(body)
-    if keyword is not None:
-        return _handle_keyword(session, event, reporter, keyword)
 
-    awaited = reporter_service.awaited_report_id(reporter)
-    if awaited is not None:
-        answer = sender_answer(body)
-        if answer is not None:
-            return _complete_report(session, event, reporter, awaited, answer, body)
-
-    return _new_report(session, event, reporter, body)
+def answer_sms(session: Session, event: InboundEvent, reporter: Reporter, sms: Sms) -> Outcome:
+    """Act on what the SMS is: a keyword, the sender of the waiting report, a new report."""
+    match sms:
+        case KeywordSms(keyword):
+            return _handle_keyword(session, event, reporter, keyword)
+        case SenderAnswer():
+            return _complete_report(session, event, reporter, sms)
+        case NewReportSms(body):
+            return _new_report(session, event, reporter, body)
+        case _:
+            assert_never(sms)
 
 
 def _language(reporter: Reporter, body: str) -> Language:
@@ -158,19 +156,15 @@ def _handle_keyword(
 
 
 def _complete_report(
-    session: Session,
-    event: InboundEvent,
-    reporter: Reporter,
-    report_id: int,
-    number: Number,
-    body: str,
+    session: Session, event: InboundEvent, reporter: Reporter, answer: SenderAnswer
 ) -> Outcome:
     """Attach the answer to the awaited report; if that one is gone or numbered meanwhile, the
     answer is a new report, of the cleaned text like any other."""
-    report = session.get(Report, report_id)
+    report = session.get(Report, answer.report_id)
+    number = answer.sender
     if report is None or report.number_id is not None:
         reporter_service.clear_awaiting(reporter)
-        return _new_report(session, event, reporter, body)
+        return _new_report(session, event, reporter, answer.body)
     record = attach_number(session, report, number)
     reporter_service.clear_awaiting(reporter)
     lang = _language(reporter, report.body or "")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from bot.db.models import Campaign, Domain, InboundEvent, Reply, Report, ReportedNumber, Reporter
 from bot.db.session import session_scope
+from bot.domain.conversation import Sms, read_sms
 from bot.security.pseudonyms import pseudonym
 from bot.services.batch_processing import handle_events
 from bot.services.intake import Inbound, lock_events, record_inbound_events
@@ -108,15 +110,14 @@ def test_a_batch_processed_twice_changes_nothing() -> None:
 
 def test_a_poison_event_does_not_hold_back_its_batch(monkeypatch: pytest.MonkeyPatch) -> None:
     ids = store(("+33611000001", PARCEL), ("+33611000002", "poison"), ("+33611000003", PARCEL))
-    real = jobs.handle_sms_event.__globals__["_handle"]
+    real = read_sms
 
-    def failing(session: object, event: InboundEvent) -> object:
-        if event.params.get("Body") == "poison":
+    def failing(body: str, *rest: Any) -> Sms:
+        if body == "poison":
             raise RuntimeError("cannot read this one")
-        return real(session, event)
+        return real(body, *rest)
 
-    monkeypatch.setattr("bot.services.processing._handle", failing)
-    monkeypatch.setattr("bot.services.batch_processing.is_plain_report", lambda *_: False)
+    monkeypatch.setattr("bot.services.processing.read_sms", failing)
     with pytest.raises(jobs.BatchIncomplete):
         jobs.process_events(ids)
     with session_scope() as session:
