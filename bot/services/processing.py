@@ -59,7 +59,22 @@ def handle_sms_event(session: Session, event: InboundEvent | None) -> Outcome:
     """Process an event already locked by `lock_event`."""
     if event is None or event.status == "done":
         return Outcome()
-    outcome = _handle(session, event)
+    pseudonym = event.reporter_pseudonym
+    reporter = (
+        reporter_service.get_or_create_reporters(session, {pseudonym: event.from_enc})[pseudonym]
+        if pseudonym is not None
+        else None
+    )
+    return handle_sms(session, event, reporter)
+
+
+def handle_sms(session: Session, event: InboundEvent, reporter: Reporter | None) -> Outcome:
+    """Process one SMS of its reporter (None: the number was withheld or unreadable), as their
+    conversation stands now: an earlier text of theirs in the batch may have changed it."""
+    if reporter is None:
+        outcome = Outcome(action="no_reporter")
+    else:
+        outcome = answer_sms(session, event, reporter, read_event(event, reporter))
     mark_done(event)
     return outcome
 
@@ -79,17 +94,6 @@ def read_event(event: InboundEvent, reporter: Reporter) -> Sms:
         reporter_service.awaited_report_id(reporter),
         get_settings().max_report_chars,
     )
-
-
-def _handle(session: Session, event: InboundEvent) -> Outcome:
-    pseudonym = event.reporter_pseudonym
-    if pseudonym is None:
-        return Outcome(action="no_reporter")
-    # The event's encrypted phone is the reporter's: no need to decrypt it here.
-    reporter = reporter_service.get_or_create_reporters(session, {pseudonym: event.from_enc})[
-        pseudonym
-    ]
-    return answer_sms(session, event, reporter, read_event(event, reporter))
 
 
 def answer_sms(session: Session, event: InboundEvent, reporter: Reporter, sms: Sms) -> Outcome:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -79,13 +80,22 @@ def test_plain_reports_of_a_batch_are_counted_together() -> None:
     assert "Qui vous l'a envoyé" in replies_by_event()[ids[2]][0].body
 
 
-def test_one_persons_texts_in_one_batch_keep_their_order() -> None:
+def process_as_the_job_does(event_ids: list[int]) -> None:
+    jobs.process_events(event_ids)  # no autoflush, as in production
+
+
+@pytest.mark.parametrize("process", [process_batch, process_as_the_job_does])
+def test_one_persons_texts_in_one_batch_keep_their_order(
+    process: Callable[[list[int]], object],
+) -> None:
+    """The answer finds the report that waits for it, though the report was stored in the same
+    transaction and its reporter's state not flushed yet."""
     ids = store(
         ("+33611000001", PARCEL),  # a report: "who sent it?"
         ("+33611000002", "STOP"),
         ("+33611000001", "06 39 98 12 34"),  # the answer, in the same batch
     )
-    process_batch(ids)
+    process(ids)
     with session_scope() as session:
         [report] = session.scalars(select(Report)).unique().all()
         assert report.number is not None and report.number.number == "+33639981234"
