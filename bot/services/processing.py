@@ -1,7 +1,8 @@
-"""Process one stored inbound SMS: keywords, the two-step conversation, a new report, a reply.
+"""Act on inbound SMS: keywords, the two-step conversation, new reports, their replies.
 
-Runs in a worker, inside one transaction. It is idempotent: an event already done is skipped,
-and every reply is keyed on its event, so a re-run never sends anything twice.
+Called by `batch_processing.handle_events`, the one path of every SMS (a batch of one is a
+batch), in a worker, inside one transaction. It is idempotent: an event already done is
+skipped, and every reply is keyed on its event, so a re-run never sends anything twice.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from bot.services import reporters as reporter_service
 from bot.services.campaigns import assign_campaigns
 from bot.services.crowd import domain_counts, link_signal, number_signal
 from bot.services.domains import record_domains
-from bot.services.intake import lock_event
 from bot.services.replies import ReplyDraft, queue_replies, queue_reply_ids
 from bot.services.reports import (
     NewReport,
@@ -51,30 +51,13 @@ class Outcome:
     send_job_id: str | None = None
 
 
-def process_sms_event(session: Session, event_id: int) -> Outcome:
-    return handle_sms_event(session, lock_event(session, event_id))
-
-
-def handle_sms_event(session: Session, event: InboundEvent | None) -> Outcome:
-    """Process an event already locked by `lock_event`."""
-    if event is None or event.status == "done":
-        return Outcome()
-    pseudonym = event.reporter_pseudonym
-    reporter = (
-        reporter_service.get_or_create_reporters(session, {pseudonym: event.from_enc})[pseudonym]
-        if pseudonym is not None
-        else None
-    )
-    return handle_sms(session, event, reporter)
-
-
 def handle_sms(session: Session, event: InboundEvent, reporter: Reporter | None) -> Outcome:
     """Process one SMS of its reporter (None: the number was withheld or unreadable), as their
     conversation stands now: an earlier text of theirs in the batch may have changed it."""
     if reporter is None:
         outcome = Outcome(action="no_reporter")
     else:
-        outcome = answer_sms(session, event, reporter, read_event(event, reporter))
+        outcome = _answer_sms(session, event, reporter, read_event(event, reporter))
     mark_done(event)
     return outcome
 
@@ -96,7 +79,7 @@ def read_event(event: InboundEvent, reporter: Reporter) -> Sms:
     )
 
 
-def answer_sms(session: Session, event: InboundEvent, reporter: Reporter, sms: Sms) -> Outcome:
+def _answer_sms(session: Session, event: InboundEvent, reporter: Reporter, sms: Sms) -> Outcome:
     """Act on what the SMS is: a keyword, the sender of the waiting report, a new report."""
     match sms:
         case KeywordSms(keyword):

@@ -12,9 +12,9 @@ from bot.db.models import Reply, Report, ReportedNumber
 from bot.db.session import session_scope
 from bot.domain.numbers import parse_phone
 from bot.services.intake import record_inbound_event
-from bot.services.processing import process_sms_event
 from bot.services.reports import attach_number
 from bot.settings import get_settings
+from tests.helpers import process_as_worker
 
 pytestmark = pytest.mark.storage
 
@@ -28,7 +28,7 @@ def send(body: str, sender: str = REPORTER) -> Reply | None:
         event, _ = record_inbound_event(
             session, "SM" + secrets.token_hex(16), "sms", {"Body": body}, sender
         )
-        outcome = process_sms_event(session, event.id)
+        outcome = process_as_worker(session, event.id)
         replies = [session.get(Reply, rid) for rid in outcome.reply_ids]
     return replies[0] if replies else None
 
@@ -201,8 +201,8 @@ def test_an_answer_to_a_report_no_longer_waiting_is_cut_like_any_report(
 def test_processing_twice_does_nothing_the_second_time() -> None:
     with session_scope() as session:
         event, _ = record_inbound_event(session, "SMdup", "sms", {"Body": FORWARDED}, REPORTER)
-        first = process_sms_event(session, event.id)
+        first = process_as_worker(session, event.id)
     with session_scope() as session:
-        second = process_sms_event(session, event.id)
+        second = process_as_worker(session, event.id)
         assert session.scalar(select(func.count()).select_from(Report)) == 1
     assert first.reply_ids and not second.reply_ids
