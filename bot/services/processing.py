@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 from bot.db.models import InboundEvent, Report, Reporter
 from bot.db.types import utcnow
 from bot.domain import advice
-from bot.domain.classifier import classify_many
+from bot.domain.classifier import Classification, classify_many
 from bot.domain.conversation import KeywordSms, NewReportSms, SenderAnswer, Sms, read_sms
 from bot.domain.keywords import Keyword
 from bot.domain.language import Language, detect_language
-from bot.domain.report_text import read_report
+from bot.domain.report_text import ReadReport, read_report
 from bot.prompts import render
 from bot.services import reporters as reporter_service
 from bot.services.campaigns import assign_campaigns
@@ -30,6 +30,7 @@ from bot.services.domains import record_domains
 from bot.services.replies import ReplyDraft, queue_replies, queue_reply_ids
 from bot.services.reports import (
     NewReport,
+    NumberCount,
     Sighting,
     attach_number,
     count_reports_on_numbers,
@@ -168,6 +169,18 @@ def _new_report(session: Session, event: InboundEvent, reporter: Reporter, body:
     return new_reports(session, [(event, reporter, body)])[0]
 
 
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A new report as read, before it is stored."""
+
+    event: InboundEvent
+    reporter: Reporter
+    body: str
+    read: ReadReport
+    classification: Classification
+    language: Language
+
+
 def new_reports(
     session: Session,
     items: Sequence[tuple[InboundEvent, Reporter, str]],
@@ -181,83 +194,16 @@ def new_reports(
     """
     if not items:
         return []
-    settings = get_settings()
-    read_items = [(event, reporter, body, read_report(body)) for event, reporter, body in items]
-    classifications = classify_many(
-        [(r.text, r.indicators, r.reported, r.channel) for _, _, _, r in read_items]
-    )
-    reads = [
-        (event, reporter, body, read, classification, _language(reporter, body))
-        for (event, reporter, body, read), classification in zip(
-            read_items, classifications, strict=True
-        )
-    ]
-    numbers = count_reports_on_numbers(
-        session,
-        [
-            Sighting(read.reported, event.received_at, read.channel, reporter.id)
-            for event, reporter, _, read, _, _ in reads
-            if read.reported is not None
-        ],
-    )
-    reports = record_reports(
-        session,
-        [
-            NewReport(
-                event,
-                reporter_id=reporter.id,
-                channel=read.channel,
-                body=body,
-                language=lang,
-                indicators=read.indicators,
-                classification=classification,
-                number_id=numbers[read.reported.canonical].number_id if read.reported else None,
-            )
-            for event, reporter, body, read, classification, lang in reads
-        ],
-    )
-    record_domains(session, [(r.id, r.domains or [], r.received_at) for r in reports])
+    reads = _read_reports(items)
+    numbers = _count_numbers(session, reads)
+    reports = _store_reports(session, reads, numbers)
     links = domain_counts(session, [d for r in reports for d in r.domains or []])
     assign_campaigns(session, reports)
-    drafts: list[ReplyDraft] = []
-    for (event, reporter, _, read, classification, lang), report in zip(
-        reads, reports, strict=True
-    ):
-        if read.reported is not None:
-            reporter_service.clear_awaiting(reporter)
-        else:
-            reporter_service.await_sender(reporter, report.id, settings.conversation_ttl_seconds)
-        crowd = None
-        if read.reported is not None:
-            count = numbers[read.reported.canonical]
-            crowd = number_signal(read.reported, count.reporter_count, count.status)
-        crowd = crowd or link_signal(report.domains or [], links)
-        text = advice.report_reply(
-            lang, classification, read.reported, read.reported is None, read.channel, crowd
-        )
-        drafts.append(
-            ReplyDraft(
-                f"event:{event.id}",
-                reporter,
-                "advice",
-                text,
-                lang,
-                event.id,
-                report.id,
-                job_id=next(send_jobs) if send_jobs is not None else None,
-            )
-        )
-        log.info(
-            "report %s stored: channel=%s family=%s number=%s",
-            report.id,
-            read.channel,
-            classification.family,
-            read.reported.canonical
-            if read.reported and not read.reported.is_phone
-            else "phone"
-            if read.reported
-            else "awaited",
-        )
+    drafts = []
+    for read, report in zip(reads, reports, strict=True):
+        _follow_up(read, report)
+        job_id = next(send_jobs) if send_jobs is not None else None
+        drafts.append(_draft_reply(read, report, numbers, links, job_id))
     queued = queue_replies(session, drafts)
     return [
         Outcome(
@@ -268,3 +214,100 @@ def new_reports(
         )
         for draft, report in zip(drafts, reports, strict=True)
     ]
+
+
+def _read_reports(items: Sequence[tuple[InboundEvent, Reporter, str]]) -> list[_Read]:
+    """Read the texts, classify them (all at once: the model scores a batch in one go), and
+    pick each reply's language. No database."""
+    read = [read_report(body) for _, _, body in items]
+    classifications = classify_many([(r.text, r.indicators, r.reported, r.channel) for r in read])
+    return [
+        _Read(event, reporter, body, one, classification, _language(reporter, body))
+        for (event, reporter, body), one, classification in zip(
+            items, read, classifications, strict=True
+        )
+    ]
+
+
+def _count_numbers(session: Session, reads: Sequence[_Read]) -> dict[str, NumberCount]:
+    """Count the reports against the numbers they name (`count_reports_on_numbers`'s three
+    statements, however many)."""
+    return count_reports_on_numbers(
+        session,
+        [
+            Sighting(r.read.reported, r.event.received_at, r.read.channel, r.reporter.id)
+            for r in reads
+            if r.read.reported is not None
+        ],
+    )
+
+
+def _store_reports(
+    session: Session, reads: Sequence[_Read], numbers: dict[str, NumberCount]
+) -> list[Report]:
+    """Insert the reports in one statement, then record their links' domains; in order."""
+    reports = record_reports(
+        session,
+        [
+            NewReport(
+                r.event,
+                reporter_id=r.reporter.id,
+                channel=r.read.channel,
+                body=r.body,
+                language=r.language,
+                indicators=r.read.indicators,
+                classification=r.classification,
+                number_id=numbers[r.read.reported.canonical].number_id if r.read.reported else None,
+            )
+            for r in reads
+        ],
+    )
+    record_domains(session, [(r.id, r.domains or [], r.received_at) for r in reports])
+    for read, report in zip(reads, reports, strict=True):
+        reported = read.read.reported
+        log.info(
+            "report %s stored: channel=%s family=%s number=%s",
+            report.id,
+            read.read.channel,
+            read.classification.family,
+            "awaited" if reported is None else "phone" if reported.is_phone else reported.canonical,
+        )
+    return reports
+
+
+def _follow_up(read: _Read, report: Report) -> None:
+    """The conversation after a report: ask who sent it when the text does not say."""
+    if read.read.reported is not None:
+        reporter_service.clear_awaiting(read.reporter)
+    else:
+        ttl = get_settings().conversation_ttl_seconds
+        reporter_service.await_sender(read.reporter, report.id, ttl)
+
+
+def _draft_reply(
+    read: _Read,
+    report: Report,
+    numbers: dict[str, NumberCount],
+    links: dict[str, tuple[int, str]],
+    job_id: str | None,
+) -> ReplyDraft:
+    """The advice for a report, with what the crowd says of its number, else of its links."""
+    reported = read.read.reported
+    crowd = None
+    if reported is not None:
+        count = numbers[reported.canonical]
+        crowd = number_signal(reported, count.reporter_count, count.status)
+    crowd = crowd or link_signal(report.domains or [], links)
+    text = advice.report_reply(
+        read.language, read.classification, reported, reported is None, read.read.channel, crowd
+    )
+    return ReplyDraft(
+        f"event:{read.event.id}",
+        read.reporter,
+        "advice",
+        text,
+        read.language,
+        read.event.id,
+        report.id,
+        job_id=job_id,
+    )
