@@ -16,7 +16,7 @@ from bot.db.session import session_scope
 from bot.services.api_tokens import SCOPES, create_token
 from bot.services.intake import record_inbound_event
 from bot.services.number_status import set_number_status
-from bot.services.processing import process_sms_event
+from tests.helpers import process_as_worker
 
 
 def store_sms(sender: str, body: str, received_at: datetime | None = None) -> int | None:
@@ -27,7 +27,7 @@ def store_sms(sender: str, body: str, received_at: datetime | None = None) -> in
         if received_at is not None:
             event.received_at = received_at
         session.flush()
-        return process_sms_event(session, event.id).report_id
+        return process_as_worker(session, event.id).report_id
 
 
 def report(report_id: int) -> Report:

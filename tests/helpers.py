@@ -1,4 +1,5 @@
-"""Shared test helpers: signed webhooks, running the real RQ worker until the queues are empty."""
+"""Shared test helpers: signed webhooks, processing events as the worker does, running the real
+RQ worker until the queues are empty."""
 
 from __future__ import annotations
 
@@ -7,8 +8,12 @@ import secrets
 from fastapi.testclient import TestClient
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
+from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
+from bot.services.batch_processing import handle_events
+from bot.services.intake import lock_events
+from bot.services.processing import Outcome
 from bot.settings import get_settings
 from workers.queues import QUEUES, get_queue, get_redis
 
@@ -46,3 +51,12 @@ def run_worker_until_idle() -> None:
         serializer=JSONSerializer,
     )
     worker.work(burst=True, with_scheduler=False, logging_level="WARNING")
+
+
+def process_as_worker(session: Session, event_id: int) -> Outcome:
+    """Process one stored event as the worker's batch job does (`handle_events` without
+    autoflush), as a batch of one, in the caller's transaction; nothing is enqueued. An event
+    already done gives an empty outcome."""
+    with session.no_autoflush:
+        outcomes = handle_events(session, lock_events(session, [event_id]))
+    return outcomes[0] if outcomes else Outcome()

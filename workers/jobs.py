@@ -8,9 +8,8 @@ from typing import TypeVar
 
 from bot.db.session import session_scope
 from bot.services.batch_processing import handle_events
-from bot.services.call_processing import CALL_EVENT_KINDS, handle_call_event
-from bot.services.intake import lock_event, lock_events, record_event_failure
-from bot.services.processing import handle_sms_event
+from bot.services.intake import lock_events, record_event_failure
+from bot.services.processing import Outcome
 from bot.settings import get_settings
 from workers import sender
 from workers.queues import enqueue_reply, enqueue_send_jobs, replies_per_send_job, send_job_ids
@@ -21,17 +20,17 @@ Item = TypeVar("Item")
 
 
 def process_event(event_id: int) -> str:
+    """The job of one event (the sweeper's, and each event of a batch that failed as a whole):
+    the batch job's path, with a batch of one. Calls and SMS share it; the stored kind picks."""
     try:
         with session_scope() as session:
-            # Calls and SMS share the intake queue and the sweeper; the stored kind picks.
-            event = lock_event(session, event_id)
-            calls = event is not None and event.kind in CALL_EVENT_KINDS
-            outcome = (handle_call_event if calls else handle_sms_event)(session, event)
+            outcomes = handle_events(session, lock_events(session, [event_id]))
     except Exception as exc:
         # The failed transaction rolled back; count the attempt in one of its own, so that the
         # sweeper gives up on an event that fails every time instead of retrying it forever.
         record_event_failure(event_id, f"{exc.__class__.__name__}: {exc}")
         raise
+    [outcome] = outcomes or [Outcome()]  # none: gone, or done already
     for reply_id in outcome.reply_ids:
         try:
             enqueue_reply(reply_id)

@@ -1,7 +1,8 @@
-"""Process one stored inbound SMS: keywords, the two-step conversation, a new report, a reply.
+"""Act on inbound SMS: keywords, the two-step conversation, new reports, their replies.
 
-Runs in a worker, inside one transaction. It is idempotent: an event already done is skipped,
-and every reply is keyed on its event, so a re-run never sends anything twice.
+Called by `batch_processing.handle_events`, the one path of every SMS (a batch of one is a
+batch), in a worker, inside one transaction. It is idempotent: an event already done is
+skipped, and every reply is keyed on its event, so a re-run never sends anything twice.
 """
 
 from __future__ import annotations
@@ -9,26 +10,27 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import assert_never
 
 from sqlalchemy.orm import Session
 
 from bot.db.models import InboundEvent, Report, Reporter
 from bot.db.types import utcnow
 from bot.domain import advice
-from bot.domain.classifier import classify_many
-from bot.domain.keywords import Keyword, parse_keyword
+from bot.domain.classifier import Classification, classify_many
+from bot.domain.conversation import KeywordSms, NewReportSms, SenderAnswer, Sms, read_sms
+from bot.domain.keywords import Keyword
 from bot.domain.language import Language, detect_language
-from bot.domain.numbers import Number
-from bot.domain.report_text import read_report, sender_answer
+from bot.domain.report_text import ReadReport, read_report
 from bot.prompts import render
 from bot.services import reporters as reporter_service
 from bot.services.campaigns import assign_campaigns
 from bot.services.crowd import domain_counts, link_signal, number_signal
 from bot.services.domains import record_domains
-from bot.services.intake import lock_event
 from bot.services.replies import ReplyDraft, queue_replies, queue_reply_ids
 from bot.services.reports import (
     NewReport,
+    NumberCount,
     Sighting,
     attach_number,
     count_reports_on_numbers,
@@ -50,20 +52,13 @@ class Outcome:
     send_job_id: str | None = None
 
 
-def clean_body(raw: str, limit: int) -> str:
-    """Keep the text as sent, minus NULs (which PostgreSQL refuses), cut to the size limit."""
-    return raw.replace("\x00", "")[:limit]
-
-
-def process_sms_event(session: Session, event_id: int) -> Outcome:
-    return handle_sms_event(session, lock_event(session, event_id))
-
-
-def handle_sms_event(session: Session, event: InboundEvent | None) -> Outcome:
-    """Process an event already locked by `lock_event`."""
-    if event is None or event.status == "done":
-        return Outcome()
-    outcome = _handle(session, event)
+def handle_sms(session: Session, event: InboundEvent, reporter: Reporter | None) -> Outcome:
+    """Process one SMS of its reporter (None: the number was withheld or unreadable), as their
+    conversation stands now: an earlier text of theirs in the batch may have changed it."""
+    if reporter is None:
+        outcome = Outcome(action="no_reporter")
+    else:
+        outcome = _answer_sms(session, event, reporter, read_event(event, reporter))
     mark_done(event)
     return outcome
 
@@ -76,35 +71,26 @@ def mark_done(event: InboundEvent) -> None:
     event.error = None
 
 
-def is_plain_report(reporter: Reporter, body: str) -> bool:
-    """A new report, not a keyword and not the answer to our "who sent it?" question."""
-    if parse_keyword(body) is not None:
-        return False
-    return reporter_service.awaited_report_id(reporter) is None or sender_answer(body) is None
+def read_event(event: InboundEvent, reporter: Reporter) -> Sms:
+    """What the event's SMS is, for its reporter's conversation as it stands now."""
+    return read_sms(
+        str(event.params.get("Body", "")),
+        reporter_service.awaited_report_id(reporter),
+        get_settings().max_report_chars,
+    )
 
 
-def _handle(session: Session, event: InboundEvent) -> Outcome:
-    settings = get_settings()
-    pseudonym = event.reporter_pseudonym
-    if pseudonym is None:
-        return Outcome(action="no_reporter")
-    # The event's encrypted phone is the reporter's: no need to decrypt it here.
-    reporter = reporter_service.get_or_create_reporters(session, {pseudonym: event.from_enc})[
-        pseudonym
-    ]
-    body = clean_body(str(event.params.get("Body", "")), settings.max_report_chars)
-
-    keyword = parse_keyword(body)
-    if keyword is not None:
-        return _handle_keyword(session, event, reporter, keyword)
-
-    awaited = reporter_service.awaited_report_id(reporter)
-    if awaited is not None:
-        answer = sender_answer(body)
-        if answer is not None:
-            return _complete_report(session, event, reporter, awaited, answer)
-
-    return _new_report(session, event, reporter, body)
+def _answer_sms(session: Session, event: InboundEvent, reporter: Reporter, sms: Sms) -> Outcome:
+    """Act on what the SMS is: a keyword, the sender of the waiting report, a new report."""
+    match sms:
+        case KeywordSms(keyword):
+            return _handle_keyword(session, event, reporter, keyword)
+        case SenderAnswer():
+            return _complete_report(session, event, reporter, sms)
+        case NewReportSms(body):
+            return _new_report(session, event, reporter, body)
+        case _:
+            assert_never(sms)
 
 
 def _language(reporter: Reporter, body: str) -> Language:
@@ -158,12 +144,15 @@ def _handle_keyword(
 
 
 def _complete_report(
-    session: Session, event: InboundEvent, reporter: Reporter, report_id: int, number: Number
+    session: Session, event: InboundEvent, reporter: Reporter, answer: SenderAnswer
 ) -> Outcome:
-    report = session.get(Report, report_id)
+    """Attach the answer to the awaited report; if that one is gone or numbered meanwhile, the
+    answer is a new report, of the cleaned text like any other."""
+    report = session.get(Report, answer.report_id)
+    number = answer.sender
     if report is None or report.number_id is not None:
         reporter_service.clear_awaiting(reporter)
-        return _new_report(session, event, reporter, str(event.params.get("Body", "")))
+        return _new_report(session, event, reporter, answer.body)
     record = attach_number(session, report, number)
     reporter_service.clear_awaiting(reporter)
     lang = _language(reporter, report.body or "")
@@ -180,6 +169,18 @@ def _new_report(session: Session, event: InboundEvent, reporter: Reporter, body:
     return new_reports(session, [(event, reporter, body)])[0]
 
 
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A new report as read, before it is stored."""
+
+    event: InboundEvent
+    reporter: Reporter
+    body: str
+    read: ReadReport
+    classification: Classification
+    language: Language
+
+
 def new_reports(
     session: Session,
     items: Sequence[tuple[InboundEvent, Reporter, str]],
@@ -193,83 +194,16 @@ def new_reports(
     """
     if not items:
         return []
-    settings = get_settings()
-    read_items = [(event, reporter, body, read_report(body)) for event, reporter, body in items]
-    classifications = classify_many(
-        [(r.text, r.indicators, r.reported, r.channel) for _, _, _, r in read_items]
-    )
-    reads = [
-        (event, reporter, body, read, classification, _language(reporter, body))
-        for (event, reporter, body, read), classification in zip(
-            read_items, classifications, strict=True
-        )
-    ]
-    numbers = count_reports_on_numbers(
-        session,
-        [
-            Sighting(read.reported, event.received_at, read.channel, reporter.id)
-            for event, reporter, _, read, _, _ in reads
-            if read.reported is not None
-        ],
-    )
-    reports = record_reports(
-        session,
-        [
-            NewReport(
-                event,
-                reporter_id=reporter.id,
-                channel=read.channel,
-                body=body,
-                language=lang,
-                indicators=read.indicators,
-                classification=classification,
-                number_id=numbers[read.reported.canonical].number_id if read.reported else None,
-            )
-            for event, reporter, body, read, classification, lang in reads
-        ],
-    )
-    record_domains(session, [(r.id, r.domains or [], r.received_at) for r in reports])
+    reads = _read_reports(items)
+    numbers = _count_numbers(session, reads)
+    reports = _store_reports(session, reads, numbers)
     links = domain_counts(session, [d for r in reports for d in r.domains or []])
     assign_campaigns(session, reports)
-    drafts: list[ReplyDraft] = []
-    for (event, reporter, _, read, classification, lang), report in zip(
-        reads, reports, strict=True
-    ):
-        if read.reported is not None:
-            reporter_service.clear_awaiting(reporter)
-        else:
-            reporter_service.await_sender(reporter, report.id, settings.conversation_ttl_seconds)
-        crowd = None
-        if read.reported is not None:
-            count = numbers[read.reported.canonical]
-            crowd = number_signal(read.reported, count.reporter_count, count.status)
-        crowd = crowd or link_signal(report.domains or [], links)
-        text = advice.report_reply(
-            lang, classification, read.reported, read.reported is None, read.channel, crowd
-        )
-        drafts.append(
-            ReplyDraft(
-                f"event:{event.id}",
-                reporter,
-                "advice",
-                text,
-                lang,
-                event.id,
-                report.id,
-                job_id=next(send_jobs) if send_jobs is not None else None,
-            )
-        )
-        log.info(
-            "report %s stored: channel=%s family=%s number=%s",
-            report.id,
-            read.channel,
-            classification.family,
-            read.reported.canonical
-            if read.reported and not read.reported.is_phone
-            else "phone"
-            if read.reported
-            else "awaited",
-        )
+    drafts = []
+    for read, report in zip(reads, reports, strict=True):
+        _follow_up(read, report)
+        job_id = next(send_jobs) if send_jobs is not None else None
+        drafts.append(_draft_reply(read, report, numbers, links, job_id))
     queued = queue_replies(session, drafts)
     return [
         Outcome(
@@ -280,3 +214,100 @@ def new_reports(
         )
         for draft, report in zip(drafts, reports, strict=True)
     ]
+
+
+def _read_reports(items: Sequence[tuple[InboundEvent, Reporter, str]]) -> list[_Read]:
+    """Read the texts, classify them (all at once: the model scores a batch in one go), and
+    pick each reply's language. No database."""
+    read = [read_report(body) for _, _, body in items]
+    classifications = classify_many([(r.text, r.indicators, r.reported, r.channel) for r in read])
+    return [
+        _Read(event, reporter, body, one, classification, _language(reporter, body))
+        for (event, reporter, body), one, classification in zip(
+            items, read, classifications, strict=True
+        )
+    ]
+
+
+def _count_numbers(session: Session, reads: Sequence[_Read]) -> dict[str, NumberCount]:
+    """Count the reports against the numbers they name (`count_reports_on_numbers`'s three
+    statements, however many)."""
+    return count_reports_on_numbers(
+        session,
+        [
+            Sighting(r.read.reported, r.event.received_at, r.read.channel, r.reporter.id)
+            for r in reads
+            if r.read.reported is not None
+        ],
+    )
+
+
+def _store_reports(
+    session: Session, reads: Sequence[_Read], numbers: dict[str, NumberCount]
+) -> list[Report]:
+    """Insert the reports in one statement, then record their links' domains; in order."""
+    reports = record_reports(
+        session,
+        [
+            NewReport(
+                r.event,
+                reporter_id=r.reporter.id,
+                channel=r.read.channel,
+                body=r.body,
+                language=r.language,
+                indicators=r.read.indicators,
+                classification=r.classification,
+                number_id=numbers[r.read.reported.canonical].number_id if r.read.reported else None,
+            )
+            for r in reads
+        ],
+    )
+    record_domains(session, [(r.id, r.domains or [], r.received_at) for r in reports])
+    for read, report in zip(reads, reports, strict=True):
+        reported = read.read.reported
+        log.info(
+            "report %s stored: channel=%s family=%s number=%s",
+            report.id,
+            read.read.channel,
+            read.classification.family,
+            "awaited" if reported is None else "phone" if reported.is_phone else reported.canonical,
+        )
+    return reports
+
+
+def _follow_up(read: _Read, report: Report) -> None:
+    """The conversation after a report: ask who sent it when the text does not say."""
+    if read.read.reported is not None:
+        reporter_service.clear_awaiting(read.reporter)
+    else:
+        ttl = get_settings().conversation_ttl_seconds
+        reporter_service.await_sender(read.reporter, report.id, ttl)
+
+
+def _draft_reply(
+    read: _Read,
+    report: Report,
+    numbers: dict[str, NumberCount],
+    links: dict[str, tuple[int, str]],
+    job_id: str | None,
+) -> ReplyDraft:
+    """The advice for a report, with what the crowd says of its number, else of its links."""
+    reported = read.read.reported
+    crowd = None
+    if reported is not None:
+        count = numbers[reported.canonical]
+        crowd = number_signal(reported, count.reporter_count, count.status)
+    crowd = crowd or link_signal(report.domains or [], links)
+    text = advice.report_reply(
+        read.language, read.classification, reported, reported is None, read.read.channel, crowd
+    )
+    return ReplyDraft(
+        f"event:{read.event.id}",
+        read.reporter,
+        "advice",
+        text,
+        read.language,
+        read.event.id,
+        report.id,
+        job_id=job_id,
+    )

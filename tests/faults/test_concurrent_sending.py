@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from bot.db.models import Reply
 from bot.db.session import session_scope
 from bot.services.intake import record_inbound_event
-from bot.services.processing import process_sms_event
 from bot.settings import get_settings
 from tests.fakes.twilio_api import FakeTwilioServer
+from tests.helpers import process_as_worker
 from tests.processes import kill_group, scamline, stop
 from workers.queues import enqueue_send_jobs, send_job_ids
 
@@ -35,7 +35,7 @@ def queued_replies(count: int) -> list[int]:
                 {"Body": f"appel du 06 39 98 {i // 100:02d} {i % 100:02d}, faux conseiller"},
                 f"+3361{i:07d}",
             )
-            ids += process_sms_event(session, event.id).reply_ids
+            ids += process_as_worker(session, event.id).reply_ids
     return ids
 
 

@@ -13,9 +13,9 @@ from redis import Redis
 
 from bot.db.session import session_scope
 from bot.services.intake import record_inbound_event
-from bot.services.processing import process_sms_event
 from bot.settings import get_settings
 from tests.fakes.twilio_api import FakeTwilioServer
+from tests.helpers import process_as_worker
 from workers import sender
 from workers.pacing import SendPacer
 from workers.queues import get_redis
@@ -160,7 +160,7 @@ def queued_replies(count: int) -> list[int]:
                 {"Body": f"appel du 06 39 98 12 {i:02d}"},
                 f"+336{20000000 + i}",
             )
-            ids += process_sms_event(session, event.id).reply_ids
+            ids += process_as_worker(session, event.id).reply_ids
     return ids
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from bot.db.models import Reply
 from bot.db.session import session_scope
 from bot.services.intake import record_inbound_event
-from bot.services.processing import process_sms_event
 from tests.fakes.twilio_api import FakeTwilioServer
+from tests.helpers import process_as_worker
 from workers import sender
 
 REPORTER = "+33612345678"
@@ -22,7 +22,7 @@ def queued_reply(body: str = "appel du 06 39 98 12 34") -> int:
         event, _ = record_inbound_event(
             session, "SM" + secrets.token_hex(16), "sms", {"Body": body}, REPORTER
         )
-        [reply_id] = process_sms_event(session, event.id).reply_ids
+        [reply_id] = process_as_worker(session, event.id).reply_ids
     return reply_id
 
 
@@ -107,7 +107,7 @@ def test_an_opted_out_reporter_gets_nothing(fake_twilio: FakeTwilioServer) -> No
     reply_id = queued_reply()
     with session_scope() as session:
         event, _ = record_inbound_event(session, "SMstop", "sms", {"Body": "STOP"}, REPORTER)
-        process_sms_event(session, event.id)
+        process_as_worker(session, event.id)
     assert sender.send_reply(reply_id) == "nothing to send"
     assert reply(reply_id).status == "suppressed"
     assert fake_twilio.state.messages == []

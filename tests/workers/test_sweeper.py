@@ -112,7 +112,7 @@ def test_an_event_that_always_fails_is_given_up(monkeypatch: pytest.MonkeyPatch)
     def explode(*_: object) -> None:
         raise RuntimeError("poison")
 
-    monkeypatch.setattr(jobs, "handle_sms_event", explode)
+    monkeypatch.setattr(jobs, "handle_events", explode)
     for _ in range(MAX_EVENT_ATTEMPTS):
         with pytest.raises(RuntimeError):
             jobs.process_event(event_id)

@@ -12,8 +12,8 @@ from bot.db.models import InboundEvent, Reply, Report
 from bot.db.session import session_scope
 from bot.db.types import utcnow
 from bot.services.intake import record_inbound_event
-from bot.services.processing import process_sms_event
 from bot.settings import get_settings
+from tests.helpers import process_as_worker
 
 pytestmark = pytest.mark.storage
 
@@ -25,7 +25,7 @@ def send(body: str, sender: str = REPORTER) -> list[int]:
         event, _ = record_inbound_event(
             session, "SM" + secrets.token_hex(16), "sms", {"Body": body}, sender
         )
-        return process_sms_event(session, event.id).reply_ids
+        return process_as_worker(session, event.id).reply_ids
 
 
 def statuses() -> list[str]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from bot.db.models import Campaign, Domain, InboundEvent, Reply, Report, ReportedNumber, Reporter
 from bot.db.session import session_scope
+from bot.domain.conversation import Sms, read_sms
 from bot.security.pseudonyms import pseudonym
 from bot.services.batch_processing import handle_events
 from bot.services.intake import Inbound, lock_events, record_inbound_events
@@ -77,13 +80,22 @@ def test_plain_reports_of_a_batch_are_counted_together() -> None:
     assert "Qui vous l'a envoyé" in replies_by_event()[ids[2]][0].body
 
 
-def test_one_persons_texts_in_one_batch_keep_their_order() -> None:
+def process_as_the_job_does(event_ids: list[int]) -> None:
+    jobs.process_events(event_ids)  # no autoflush, as in production
+
+
+@pytest.mark.parametrize("process", [process_batch, process_as_the_job_does])
+def test_one_persons_texts_in_one_batch_keep_their_order(
+    process: Callable[[list[int]], object],
+) -> None:
+    """The answer finds the report that waits for it, though the report was stored in the same
+    transaction and its reporter's state not flushed yet."""
     ids = store(
         ("+33611000001", PARCEL),  # a report: "who sent it?"
         ("+33611000002", "STOP"),
         ("+33611000001", "06 39 98 12 34"),  # the answer, in the same batch
     )
-    process_batch(ids)
+    process(ids)
     with session_scope() as session:
         [report] = session.scalars(select(Report)).unique().all()
         assert report.number is not None and report.number.number == "+33639981234"
@@ -108,15 +120,14 @@ def test_a_batch_processed_twice_changes_nothing() -> None:
 
 def test_a_poison_event_does_not_hold_back_its_batch(monkeypatch: pytest.MonkeyPatch) -> None:
     ids = store(("+33611000001", PARCEL), ("+33611000002", "poison"), ("+33611000003", PARCEL))
-    real = jobs.handle_sms_event.__globals__["_handle"]
+    real = read_sms
 
-    def failing(session: object, event: InboundEvent) -> object:
-        if event.params.get("Body") == "poison":
+    def failing(body: str, *rest: Any) -> Sms:
+        if body == "poison":
             raise RuntimeError("cannot read this one")
-        return real(session, event)
+        return real(body, *rest)
 
-    monkeypatch.setattr("bot.services.processing._handle", failing)
-    monkeypatch.setattr("bot.services.batch_processing.is_plain_report", lambda *_: False)
+    monkeypatch.setattr("bot.services.processing.read_sms", failing)
     with pytest.raises(jobs.BatchIncomplete):
         jobs.process_events(ids)
     with session_scope() as session:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from bot.db.models import Reply, Report, ReportedNumber
 from bot.db.session import session_scope
+from bot.domain.numbers import parse_phone
 from bot.services.intake import record_inbound_event
-from bot.services.processing import process_sms_event
+from bot.services.reports import attach_number
+from bot.settings import get_settings
+from tests.helpers import process_as_worker
 
 pytestmark = pytest.mark.storage
 
@@ -24,7 +28,7 @@ def send(body: str, sender: str = REPORTER) -> Reply | None:
         event, _ = record_inbound_event(
             session, "SM" + secrets.token_hex(16), "sms", {"Body": body}, sender
         )
-        outcome = process_sms_event(session, event.id)
+        outcome = process_as_worker(session, event.id)
         replies = [session.get(Reply, rid) for rid in outcome.reply_ids]
     return replies[0] if replies else None
 
@@ -160,11 +164,45 @@ def test_a_long_body_is_cut_to_the_limit_and_nul_removed() -> None:
     assert len(report.body) == 4000
 
 
+def _number_the_report(report_id: int) -> None:
+    with session_scope() as session:
+        number = parse_phone("09 75 10 22 61")
+        assert number is not None
+        attach_number(session, session.get_one(Report, report_id), number)
+
+
+def _delete_the_report(report_id: int) -> None:
+    with session_scope() as session:
+        session.execute(update(Reply).where(Reply.report_id == report_id).values(report_id=None))
+        session.execute(delete(Report).where(Report.id == report_id))
+
+
+@pytest.mark.parametrize("gone", [_number_the_report, _delete_the_report])
+def test_an_answer_to_a_report_no_longer_waiting_is_cut_like_any_report(
+    gone: Callable[[int], None],
+) -> None:
+    """The awaited report was numbered or deleted meanwhile: the answer is a new report, and
+    its text is cleaned as every report's is (NULs removed, cut to the limit)."""
+    send(FORWARDED)
+    [awaited] = reports()
+    gone(awaited.id)
+    # A number, then what a phone may pad a message with: the answer reads as the number alone.
+    # (Intake already drops NULs from the params; processing drops them again for its own sake.)
+    answer = "06 39 98 12 34" + " " * 3000 + "\x00" + " " * 1985
+    assert len(answer) == 5000
+    reply = send(answer)
+    assert reply is not None
+    new = reports()[-1]  # (SQLite may give it the deleted report's id)
+    assert new.body is not None and new.body.startswith("06 39 98 12 34")
+    assert len(new.body) <= get_settings().max_report_chars
+    assert "\x00" not in new.body
+
+
 def test_processing_twice_does_nothing_the_second_time() -> None:
     with session_scope() as session:
         event, _ = record_inbound_event(session, "SMdup", "sms", {"Body": FORWARDED}, REPORTER)
-        first = process_sms_event(session, event.id)
+        first = process_as_worker(session, event.id)
     with session_scope() as session:
-        second = process_sms_event(session, event.id)
+        second = process_as_worker(session, event.id)
         assert session.scalar(select(func.count()).select_from(Report)) == 1
     assert first.reply_ids and not second.reply_ids

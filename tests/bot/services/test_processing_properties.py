@@ -16,8 +16,8 @@ from bot.db.models import Reply, Report
 from bot.db.session import session_scope
 from bot.domain.keywords import Keyword, parse_keyword
 from bot.services.intake import record_inbound_event
-from bot.services.processing import process_sms_event
 from tests.conftest import _empty_tables
+from tests.helpers import process_as_worker
 
 pytestmark = pytest.mark.storage
 
@@ -70,7 +70,7 @@ def test_any_sequence_of_messages_from_one_reporter(messages: list[str]) -> None
         with session_scope() as session:
             event, _ = record_inbound_event(session, sid, "sms", {"Body": body}, REPORTER)
             event_id = event.id
-            outcome = process_sms_event(session, event_id)
+            outcome = process_as_worker(session, event_id)
         with session_scope() as session:
             replies = session.scalars(select(Reply).where(Reply.event_id == event_id)).all()
             assert len(replies) <= 1, body

@@ -26,14 +26,13 @@ from bot.db.types import utcnow
 from bot.security.pseudonyms import decrypt_phone, pseudonym
 from bot.services.call_processing import VOICE_REPORT, process_call_event
 from bot.services.intake import record_inbound_event
-from bot.services.processing import process_sms_event
 from bot.services.purge import purge_personal_data
 from bot.settings import get_settings
 from bot.simulate_call import call_params, walk_call
 from bot.web.app import create_app
 from tests.console_fixtures import signed_in
 from tests.fakes.twilio_api import FakeTwilioServer
-from tests.helpers import post_signed, run_worker_until_idle, sms_params
+from tests.helpers import post_signed, process_as_worker, run_worker_until_idle, sms_params
 from workers.sweeper import purge_if_due
 
 pytestmark = pytest.mark.storage
@@ -44,7 +43,7 @@ def send(body: str, sender: str, days_ago: int = 0) -> None:
         event, _ = record_inbound_event(
             session, "SM" + secrets.token_hex(16), "sms", {"Body": body}, sender
         )
-        process_sms_event(session, event.id)
+        process_as_worker(session, event.id)
     if days_ago:
         past = utcnow() - timedelta(days=days_ago)
         with session_scope() as session:

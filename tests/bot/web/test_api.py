@@ -12,8 +12,8 @@ from bot.db.session import session_scope
 from bot.db.types import utcnow
 from bot.services.api_tokens import SCOPES, create_token
 from bot.services.intake import record_inbound_event
-from bot.services.processing import process_sms_event
 from bot.web.app import create_app
+from tests.helpers import process_as_worker
 
 
 def report(body: str, sender: str = "+33612345678") -> None:
@@ -21,7 +21,7 @@ def report(body: str, sender: str = "+33612345678") -> None:
         event, _ = record_inbound_event(
             session, "SM" + secrets.token_hex(16), "sms", {"Body": body}, sender
         )
-        process_sms_event(session, event.id)
+        process_as_worker(session, event.id)
 
 
 @pytest.fixture
