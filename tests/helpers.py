@@ -9,8 +9,9 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from twilio.request_validator import RequestValidator
 
+from bot.queueing.connections import get_redis
+from bot.queueing.queues import QUEUES, get_queue
 from bot.settings import get_settings
-from workers.queues import QUEUES, get_queue, get_redis
 
 TEST_BASE = "http://testserver"
 

@@ -7,13 +7,13 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from bot.db.session import session_scope
+from bot.queueing.queues import enqueue_reply, enqueue_send_jobs, replies_per_send_job, send_job_ids
 from bot.services.batch_processing import handle_events
 from bot.services.call_processing import CALL_EVENT_KINDS, handle_call_event
 from bot.services.intake import lock_event, lock_events, record_event_failure
 from bot.services.processing import handle_sms_event
 from bot.settings import get_settings
 from workers import sender
-from workers.queues import enqueue_reply, enqueue_send_jobs, replies_per_send_job, send_job_ids
 
 log = logging.getLogger(__name__)
 

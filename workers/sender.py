@@ -21,10 +21,10 @@ from twilio.base.exceptions import TwilioRestException
 from bot.db.models import Reply, Reporter
 from bot.db.session import session_scope
 from bot.db.types import utcnow
+from bot.queueing.connections import get_redis
 from bot.security.pseudonyms import decrypt_phone, mask_phone
 from bot.settings import get_settings
 from workers.pacing import SendPacer
-from workers.queues import get_redis
 from workers.twilio_client import twilio_client
 
 log = logging.getLogger(__name__)

@@ -18,17 +18,17 @@ from sqlalchemy import or_, select
 from bot.db.models import InboundEvent, Reply
 from bot.db.session import session_scope
 from bot.db.types import utcnow
-from bot.services.purge import PurgeResult, purge_personal_data
-from bot.settings import get_settings
-from workers.queues import (
+from bot.queueing.connections import get_redis
+from bot.queueing.queues import (
     enqueue_event,
     enqueue_reply,
     event_job_id,
-    get_redis,
     live_jobs,
     reply_job_id,
     waiting_jobs,
 )
+from bot.services.purge import PurgeResult, purge_personal_data
+from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
 
