@@ -6,15 +6,16 @@ import itertools
 import random
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from redis import Redis
 from redis.asyncio import Redis as AsyncRedis
-from redis.client import Pipeline
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
+from bot.queueing import rq_pipeline
 from bot.queueing.connections import get_redis
 from bot.queueing.liveness import alive_key, is_alive
 from bot.settings import get_settings
@@ -173,67 +174,26 @@ def enqueue_new_events(job_id: str, event_ids: Sequence[int]) -> None:
     result) are paid once per batch instead of once per report. Only for events this process has
     just inserted with this `job_id`: no other job can hold them yet.
     """
-    if not event_ids:
-        return
-    with get_redis().pipeline() as pipe:
-        _new_events_job(pipe, job_id, event_ids)
-        pipe.execute()
+    if event_ids:
+        rq_pipeline.enqueue(get_queue(INTAKE_QUEUE), **_new_events_job(job_id, event_ids))
 
 
 async def enqueue_new_events_async(
     redis: AsyncRedis, job_id: str, event_ids: Sequence[int]
 ) -> None:
-    """`enqueue_new_events` from an event loop, without a thread: RQ writes the job into a
-    pipeline that is never executed (it only records commands), and its commands go to Redis
-    in one transaction on the loop's own client."""
-    if not event_ids:
-        return
-    version = await _server_version(redis)
-    recorder = get_redis().pipeline()
-    _new_events_job(recorder, job_id, event_ids, version)
-    async with redis.pipeline(transaction=True) as pipe:
-        for args, options in recorder.command_stack:
-            pipe.pipeline_execute_command(*args, **options)
-        await pipe.execute()
+    """`enqueue_new_events` from an event loop, on its own client, without a thread."""
+    if event_ids:
+        job = _new_events_job(job_id, event_ids)
+        await rq_pipeline.enqueue_on_loop(redis, get_queue(INTAKE_QUEUE), **job)
 
 
-# The Redis server's version by URL, as RQ records it in each job.
-_server_versions: dict[str, tuple[int, int, int]] = {}
-
-
-async def _server_version(redis: AsyncRedis) -> tuple[int, int, int]:
-    """RQ asks for the server's version (INFO) on its first enqueue through a client, which
-    would be a blocking call on the event loop: one that stalls the loop for the whole connect
-    timeout of each batch while Redis is unreachable. It is asked here on the loop's client,
-    once per server."""
-    url = get_settings().redis_url
-    version = _server_versions.get(url)
-    if version is None:
-        info = await redis.info("server")
-        parts = [int(part) for part in str(info["redis_version"]).split(".")[:3]]
-        major, minor, patch = [*parts, 0, 0, 0][:3]
-        version = _server_versions[url] = (major, minor, patch)
-    return version
-
-
-def _new_events_job(
-    pipe: Pipeline,
-    job_id: str,
-    event_ids: Sequence[int],
-    server_version: tuple[int, int, int] | None = None,
-) -> None:
-    # Given a pipeline, RQ only adds the job and its queue's registration to it (one round trip
-    # when it is executed; RQ would otherwise send them as two transactions).
-    queue = get_queue(INTAKE_QUEUE)
-    if server_version is not None:
-        queue.redis_server_version = server_version  # RQ's own cache: it asks no more
-    queue.enqueue_call(
-        PROCESS_EVENTS,
-        args=(list(event_ids),),
-        job_id=job_id,
-        retry=process_retry(),
-        pipeline=pipe,
-    )
+def _new_events_job(job_id: str, event_ids: Sequence[int]) -> dict[str, Any]:
+    return {
+        "func": PROCESS_EVENTS,
+        "args": (list(event_ids),),
+        "job_id": job_id,
+        "retry": process_retry(),
+    }
 
 
 def enqueue_reply(reply_id: int) -> bool:

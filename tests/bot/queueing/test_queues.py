@@ -82,9 +82,9 @@ def test_the_event_loops_enqueue_makes_no_blocking_call(monkeypatch: pytest.Monk
     """Not even RQ's first INFO: the blocking client may be unreachable, the job still goes."""
     import asyncio
 
-    from bot.queueing import connections, queues
+    from bot.queueing import connections, queues, rq_pipeline
 
-    monkeypatch.setattr(queues, "_server_versions", {})
+    monkeypatch.setattr(rq_pipeline, "_server_versions", {})
     connections._redis_for.cache_clear()  # a new blocking client: RQ has asked it nothing yet
     blocked: list[object] = []
 
@@ -107,7 +107,7 @@ def test_the_event_loops_enqueue_makes_no_blocking_call(monkeypatch: pytest.Monk
     queue = Queue(INTAKE_QUEUE, connection=get_redis(), serializer=JSONSerializer)
     assert queue.job_ids == ["events-first", "events-second"]
     version = tuple(int(p) for p in get_redis().info("server")["redis_version"].split(".")[:3])
-    assert queues._server_versions == {get_settings().redis_url: version}
+    assert rq_pipeline._server_versions == {get_settings().redis_url: version}
 
 
 def test_the_jobs_named_are_the_workers_functions() -> None:
