@@ -11,8 +11,9 @@ from bot.db.session import session_scope
 from bot.queueing.connections import get_redis
 from bot.queueing.queues import enqueue_event, enqueue_new_events, new_batch_job_id
 from bot.services.intake import Inbound, record_inbound_event, record_inbound_events
+from bot.services.sweeping import MAX_EVENT_ATTEMPTS
 from tests.helpers import run_worker_until_idle
-from workers.sweeper import MAX_EVENT_ATTEMPTS, sweep_once, sweep_with_lock
+from workers.sweeper import sweep_once, sweep_with_lock
 
 
 def stored_event(sid: str, body: str = "appel du 06 39 98 12 34") -> int:
