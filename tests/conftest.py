@@ -20,9 +20,9 @@ from sqlalchemy import create_engine, text
 
 from bot.db import session as db_session
 from bot.db.models import Base
+from bot.queueing import connections
 from bot.settings import get_settings
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FakeTwilioServer
-from workers import queues
 
 REDIS_BASE = os.environ.get("SCAMLINE_TEST_REDIS", "redis://127.0.0.1:6379")
 PG_BASE = os.environ.get("SCAMLINE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -103,7 +103,7 @@ def isolated_env(
 
 def _reset_caches() -> None:
     get_settings.cache_clear()
-    queues._redis_for.cache_clear()
+    connections._redis_for.cache_clear()
     db_session.dispose_engines()
 
 

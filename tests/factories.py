@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.db.models import Report, ReportedNumber
+from bot.db.models import Reply, Report, ReportedNumber
 from bot.db.session import session_scope
 from bot.services.api_tokens import SCOPES, create_token
 from bot.services.intake import record_inbound_event
@@ -59,3 +59,20 @@ def set_status(
 def token() -> str:
     with session_scope() as session:
         return create_token(session, "test", SCOPES)[1]
+
+
+def queued_reply(sender: str, body: str = "appel du 06 39 98 12 34") -> int:
+    """One SMS from `sender`, stored and processed: the id of the reply it queued."""
+    with session_scope() as session:
+        event, _ = record_inbound_event(
+            session, "SM" + secrets.token_hex(16), "sms", {"Body": body}, sender
+        )
+        [reply_id] = process_as_worker(session, event.id).reply_ids
+    return reply_id
+
+
+def reply(reply_id: int) -> Reply:
+    with session_scope() as session:
+        found = session.get(Reply, reply_id)
+        assert found is not None
+        return found

@@ -11,11 +11,12 @@ from rq.serializers import JSONSerializer
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
+from bot.queueing.connections import get_redis
+from bot.queueing.queues import QUEUES, get_queue
 from bot.services.batch_processing import handle_events
 from bot.services.intake import lock_events
 from bot.services.processing import Outcome
 from bot.settings import get_settings
-from workers.queues import QUEUES, get_queue, get_redis
 
 TEST_BASE = "http://testserver"
 

@@ -7,12 +7,13 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from bot.db.session import session_scope
+from bot.queueing.queues import enqueue_reply, enqueue_send_jobs, replies_per_send_job, send_job_ids
+from bot.services import sending
 from bot.services.batch_processing import handle_events
 from bot.services.intake import lock_events, record_event_failure
 from bot.services.processing import Outcome
 from bot.settings import get_settings
 from workers import sender
-from workers.queues import enqueue_reply, enqueue_send_jobs, replies_per_send_job, send_job_ids
 
 log = logging.getLogger(__name__)
 
@@ -115,9 +116,9 @@ def send_replies(reply_ids: list[int]) -> str:
     raises and RQ retries it with backoff: replies already handed over are skipped.
     """
     if not get_settings().twilio_configured:
-        sender.hand_to_outbox(reply_ids)
+        sending.hand_to_outbox(reply_ids)
         return f"{len(reply_ids)} replies"
-    failed = sender.deliver_all(sender.claim_replies(reply_ids))
+    failed = sender.deliver_all(sending.claim_replies(reply_ids))
     for claim, error in failed:
         log.error("reply %r failed: %s", claim, error)
     if failed:

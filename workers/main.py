@@ -20,10 +20,11 @@ from rq.worker import DequeueStrategy
 
 from bot.db.session import migrate
 from bot.heap import freeze_startup_heap
+from bot.queueing.connections import worker_redis
+from bot.queueing.job_metrics import count_job_failure
+from bot.queueing.liveness import start_heartbeat
+from bot.queueing.queues import INTAKE_QUEUE, REPLIES_QUEUE, get_queue
 from bot.settings import get_settings
-from workers.job_metrics import count_job_failure
-from workers.liveness import start_heartbeat
-from workers.queues import INTAKE_QUEUE, REPLIES_QUEUE, get_queue, worker_redis
 from workers.sweeper import start_in_background
 
 log = logging.getLogger(__name__)

@@ -9,31 +9,29 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 
 from redis.exceptions import RedisError
-from sqlalchemy import or_, select
 
 from bot.db.models import InboundEvent, Reply
 from bot.db.session import session_scope
-from bot.db.types import utcnow
-from bot.services.purge import PurgeResult, purge_personal_data
-from bot.settings import get_settings
-from workers.queues import (
+from bot.queueing.connections import get_redis
+from bot.queueing.queues import (
     enqueue_event,
     enqueue_reply,
     event_job_id,
-    get_redis,
     live_jobs,
     reply_job_id,
     waiting_jobs,
 )
+from bot.services import sweeping
+from bot.services.purge import PurgeResult, purge_personal_data
+from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-BATCH = 500
-MAX_EVENT_ATTEMPTS = 8
 LOCK_KEY = "scamline:sweeper:lock"
 PURGE_KEY = "scamline:purge:done-recently"
 
@@ -46,59 +44,12 @@ class SweepResult:
 
 
 def sweep_once() -> SweepResult:
-    settings = get_settings()
-    now = utcnow()
-    grace = now - timedelta(seconds=settings.sweeper_grace_seconds)
-    # A send claimed this long ago without an answer: its worker probably died mid-call.
-    stuck_sending = timedelta(seconds=settings.stuck_sending_seconds)
+    """One pass, in one transaction: a job for each unfinished event and reply that has none."""
+    due = sweeping.deadlines(get_settings())
     result = SweepResult()
     with session_scope() as session:
-        events = session.scalars(
-            select(InboundEvent)
-            .where(
-                InboundEvent.status == "received",
-                InboundEvent.received_at < grace,
-                or_(InboundEvent.enqueued_at.is_(None), InboundEvent.enqueued_at < grace),
-            )
-            .order_by(InboundEvent.id)
-            .limit(BATCH)
-        ).all()
-        # An event waits in a job of its own (once swept), or is carried by its intake batch's
-        # job, waiting or running.
-        waiting = waiting_jobs([event_job_id(event.source_sid) for event in events])
-        waiting |= live_jobs(sorted({event.job_id for event in events if event.job_id}))
-        for event in events:
-            if event.attempts >= MAX_EVENT_ATTEMPTS:
-                event.status = "failed"
-                event.error = (event.error or "") + " gave up after repeated failures"
-                result.failed += 1
-                continue
-            if event_job_id(event.source_sid) in waiting or event.job_id in waiting:
-                # Its job waits in the queue. The row is left alone: writing to hundreds of
-                # events that workers are locking would only make both wait.
-                continue
-            if enqueue_event(event.id, event.source_sid):
-                result.events += 1
-            event.enqueued_at = now
-        replies = session.scalars(
-            select(Reply)
-            .where(
-                or_(
-                    (Reply.status == "queued") & (Reply.updated_at < grace),
-                    (Reply.status == "sending") & (Reply.updated_at < now - stuck_sending),
-                )
-            )
-            .order_by(Reply.id)
-            .limit(BATCH)
-        ).all()
-        waiting = waiting_jobs([reply_job_id(reply.id) for reply in replies])
-        waiting |= live_jobs(sorted({reply.job_id for reply in replies if reply.job_id}))
-        for reply in replies:
-            if reply_job_id(reply.id) in waiting or reply.job_id in waiting:
-                continue
-            if enqueue_reply(reply.id):
-                result.replies += 1
-            reply.updated_at = now
+        _sweep_events(sweeping.unfinished_events(session, due), due.now, result)
+        _sweep_replies(sweeping.unsent_replies(session, due), due.now, result)
     if result.events or result.replies or result.failed:
         log.info(
             "sweeper: re-enqueued %s events, %s replies; %s failed",
@@ -107,6 +58,36 @@ def sweep_once() -> SweepResult:
             result.failed,
         )
     return result
+
+
+def _sweep_events(events: Sequence[InboundEvent], now: datetime, result: SweepResult) -> None:
+    # An event waits in a job of its own (once swept), or is carried by its intake batch's job,
+    # waiting or running.
+    waiting = waiting_jobs([event_job_id(event.source_sid) for event in events])
+    waiting |= live_jobs(sorted({event.job_id for event in events if event.job_id}))
+    for event in events:
+        if sweeping.attempts_spent(event):
+            sweeping.give_up(event)
+            result.failed += 1
+            continue
+        if event_job_id(event.source_sid) in waiting or event.job_id in waiting:
+            # Its job waits in the queue. The row is left alone: writing to hundreds of
+            # events that workers are locking would only make both wait.
+            continue
+        if enqueue_event(event.id, event.source_sid):
+            result.events += 1
+        sweeping.mark_event_swept(event, now)
+
+
+def _sweep_replies(replies: Sequence[Reply], now: datetime, result: SweepResult) -> None:
+    waiting = waiting_jobs([reply_job_id(reply.id) for reply in replies])
+    waiting |= live_jobs(sorted({reply.job_id for reply in replies if reply.job_id}))
+    for reply in replies:
+        if reply_job_id(reply.id) in waiting or reply.job_id in waiting:
+            continue
+        if enqueue_reply(reply.id):
+            result.replies += 1
+        sweeping.mark_reply_swept(reply, now)
 
 
 def sweep_with_lock() -> SweepResult | None:

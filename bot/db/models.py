@@ -63,7 +63,7 @@ class InboundEvent(Base):
     from_enc: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="received")  # received, done, failed
     enqueued_at: Mapped[datetime | None]
-    # The RQ job that carries it: one job per intake batch (see workers.queues). The sweeper
+    # The RQ job that carries it: one job per intake batch (see bot.queueing.queues). The sweeper
     # leaves an event alone while that job waits in the queue.
     job_id: Mapped[str | None] = mapped_column(String(64))
     processed_at: Mapped[datetime | None]
@@ -163,7 +163,7 @@ class Reply(Base):
     # suppressed, rate_limited, loop
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
-    # The send job that carries it when replies are sent in batches (see workers.queues).
+    # The send job that carries it when replies are sent in batches (see bot.queueing.queues).
     job_id: Mapped[str | None] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     attempt_started_at: Mapped[datetime | None]

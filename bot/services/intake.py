@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
 import psycopg
-from sqlalchemy import select
+from sqlalchemy import JSON, Insert, Table, any_, bindparam, column, func, select
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.orm import Session
 
 from bot.db.models import InboundEvent
@@ -50,12 +53,18 @@ class Stored:
     job_id: str | None = None  # the job that will carry the event, when this post created it
 
 
-def _row(item: Inbound, received_at: datetime, job_id: str | None) -> dict[str, Any]:
+# The columns the webhook writes: each row brings its own values of these, ...
+ROW_COLUMNS = ("source_sid", "kind", "params", "reporter_pseudonym", "from_enc")
+# ... and a batch one value of these for all its rows. The others are left NULL (or, for `id`,
+# to the database).
+BATCH_COLUMNS = ("received_at", "status", "attempts", "job_id")
+
+
+def _row(item: Inbound) -> dict[str, Any]:
     phone = item.reporter_phone
     # No pseudonym yet: it is the worker's to compute, from the canonical number (phonenumbers
     # took a tenth of the webhook's time, and nothing on the request path needs it).
     return {
-        "job_id": job_id,
         "source_sid": item.source_sid,
         "kind": item.kind,
         # PostgreSQL text cannot hold NUL. Twilio never sends one; a forged post might.
@@ -64,9 +73,6 @@ def _row(item: Inbound, received_at: datetime, job_id: str | None) -> dict[str, 
             for k, v in item.params.items()
             if k not in PERSONAL_PARAMS
         },
-        "received_at": received_at,
-        "status": "received",
-        "attempts": 0,
         "reporter_pseudonym": None,
         "from_enc": encrypt_phone(phone) if phone else None,
     }
@@ -78,16 +84,26 @@ class _Batch:
     def __init__(self, items: Sequence[Inbound], job_id: str | None) -> None:
         self.items = items
         self.job_id = job_id
-        self.now = utcnow()
         first: dict[str, Inbound] = {}
         for item in items:
             first.setdefault(item.source_sid, item)
         self.sids = list(first)
-        self.rows = [_row(item, self.now, job_id) for item in first.values()]
+        self.rows = [_row(item) for item in first.values()]
+        self.shared: dict[str, Any] = {
+            "received_at": utcnow(),
+            "status": "received",
+            "attempts": 0,
+            "job_id": job_id,
+        }
 
-    def document(self) -> str:
-        """The rows as one JSON document, serialised in C, for PostgreSQL's json_to_recordset."""
-        return json.dumps([{key: row[key] for key in _BATCH_FIELDS} for row in self.rows])
+    def values(self) -> list[dict[str, Any]]:
+        """Each row with every column the insert writes (for a multi-row insert)."""
+        return [{**row, **self.shared} for row in self.rows]
+
+    def parameters(self) -> dict[str, Any]:
+        """The rows as one JSON document, serialised in C, for PostgreSQL's json_to_recordset,
+        and the batch's shared values."""
+        return {"rows": json.dumps(self.rows), **self.shared}
 
     def missing(self, created: Mapping[str, int]) -> list[str]:
         """The SIDs held already (the insert skipped them)."""
@@ -132,7 +148,7 @@ def record_inbound_events(
     statement = insert_ignore_into(session, InboundEvent, "source_sid").returning(
         InboundEvent.id, InboundEvent.source_sid
     )
-    created = {sid: event_id for event_id, sid in session.execute(statement, batch.rows)}
+    created = {sid: event_id for event_id, sid in session.execute(statement, batch.values())}
     known: dict[str, tuple[int, str]] = {}
     if missing := batch.missing(created):
         held = session.execute(
@@ -144,23 +160,56 @@ def record_inbound_events(
     return batch.results(created, known)
 
 
-# One statement text whatever the batch's size (PostgreSQL plans it once, and psycopg prepares
-# it), and one parameter: the batch as a JSON document read by json_to_recordset. A multi-row
-# VALUES list costs Python work per value instead, and a new statement text per batch size.
-_INSERT_FROM_JSON = """
-    INSERT INTO inbound_events
-        (source_sid, kind, params, reporter_pseudonym, from_enc, received_at, status, attempts,
-         job_id)
-    SELECT source_sid, kind, params, reporter_pseudonym, from_enc, %(received_at)s, 'received',
-        0, %(job_id)s
-    FROM json_to_recordset(CAST(%(rows)s AS json)) AS batch(
-        source_sid varchar(64), kind varchar(16), params json, reporter_pseudonym varchar(64),
-        from_enc text)
-    ON CONFLICT (source_sid) DO NOTHING
-    RETURNING id, source_sid
-"""
-_HELD = "SELECT id, source_sid, status FROM inbound_events WHERE source_sid = ANY(%(sids)s)"
-_BATCH_FIELDS = ("source_sid", "kind", "params", "reporter_pseudonym", "from_enc")
+def insert_from_json() -> Insert:
+    """The webhook's INSERT on PostgreSQL, built from the table: its rows read from one JSON
+    document by json_to_recordset, typed as the table's columns, its shared values bound once.
+
+    One statement text whatever the batch's size (PostgreSQL plans it once, and psycopg
+    prepares it), and the whole batch in one parameter. A multi-row VALUES list costs Python
+    work per value instead, and a new statement text per batch size.
+    """
+    table = cast(Table, InboundEvent.__table__)
+    rows = (
+        func.json_to_recordset(sql_cast(bindparam("rows"), JSON))
+        .table_valued(*(column(name, table.c[name].type) for name in ROW_COLUMNS))
+        .render_derived("batch", with_types=True)
+    )
+    shared = (bindparam(name, type_=table.c[name].type).label(name) for name in BATCH_COLUMNS)
+    return (
+        pg_insert(table)
+        .from_select([*ROW_COLUMNS, *BATCH_COLUMNS], select(*rows.c, *shared))
+        .on_conflict_do_nothing(index_elements=[table.c.source_sid])
+        .returning(table.c.id, table.c.source_sid)
+    )
+
+
+@cache
+def _pg_statements() -> tuple[str, str]:
+    """The psycopg path's two statements, compiled once: the insert, and the read of the
+    events whose SIDs were held already."""
+    dialect = psycopg_dialect()
+    held = select(InboundEvent.id, InboundEvent.source_sid, InboundEvent.status).where(
+        InboundEvent.source_sid == any_(bindparam("sids"))
+    )
+    return str(insert_from_json().compile(dialect=dialect)), str(held.compile(dialect=dialect))
+
+
+# One statement for a psycopg connection to run: its text, its parameters, whether to prepare it.
+_Step = tuple[str, Mapping[str, Any], bool | None]
+
+
+def _store_pg(batch: _Batch) -> Generator[_Step, list[tuple[Any, ...]], list[Stored]]:
+    """The psycopg path's statements, for a blocking or an asynchronous connection to run (each
+    answer is sent back in): the insert, then, only if some SIDs were held already, their
+    read."""
+    insert, held = _pg_statements()
+    rows = yield insert, batch.parameters(), True
+    created: dict[str, int] = {sid: event_id for event_id, sid in rows}
+    known: dict[str, tuple[int, str]] = {}
+    if missing := batch.missing(created):
+        rows = yield held, {"sids": missing}, None
+        known = {sid: (event_id, status) for event_id, sid, status in rows}
+    return batch.results(created, known)
 
 
 def record_inbound_events_pg(
@@ -170,15 +219,14 @@ def record_inbound_events_pg(
     round trips only when some SIDs were held already), without an ORM session around it."""
     if not items:
         return []
-    batch = _Batch(items, job_id)
-    params = {"rows": batch.document(), "received_at": batch.now, "job_id": job_id}
-    rows = connection.execute(_INSERT_FROM_JSON, params, prepare=True).fetchall()
-    created: dict[str, int] = {sid: event_id for event_id, sid in rows}
-    known: dict[str, tuple[int, str]] = {}
-    if missing := batch.missing(created):
-        held = connection.execute(_HELD, {"sids": missing}).fetchall()
-        known = {sid: (event_id, status) for event_id, sid, status in held}
-    return batch.results(created, known)
+    steps = _store_pg(_Batch(items, job_id))
+    sql, params, prepare = next(steps)
+    while True:
+        rows = connection.execute(sql, params, prepare=prepare).fetchall()
+        try:
+            sql, params, prepare = steps.send(rows)
+        except StopIteration as done:
+            return cast(list[Stored], done.value)
 
 
 async def record_inbound_events_pg_async(
@@ -188,15 +236,15 @@ async def record_inbound_events_pg_async(
     statements, waited for without a thread."""
     if not items:
         return []
-    batch = _Batch(items, job_id)
-    params = {"rows": batch.document(), "received_at": batch.now, "job_id": job_id}
-    cursor = await connection.execute(_INSERT_FROM_JSON, params, prepare=True)
-    created: dict[str, int] = {sid: event_id for event_id, sid in await cursor.fetchall()}
-    known: dict[str, tuple[int, str]] = {}
-    if missing := batch.missing(created):
-        cursor = await connection.execute(_HELD, {"sids": missing})
-        known = {sid: (event_id, status) for event_id, sid, status in await cursor.fetchall()}
-    return batch.results(created, known)
+    steps = _store_pg(_Batch(items, job_id))
+    sql, params, prepare = next(steps)
+    while True:
+        cursor = await connection.execute(sql, params, prepare=prepare)
+        rows = await cursor.fetchall()
+        try:
+            sql, params, prepare = steps.send(rows)
+        except StopIteration as done:
+            return cast(list[Stored], done.value)
 
 
 def record_inbound_event(

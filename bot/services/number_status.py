@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import NumberStatusChange, ReportedNumber
 from bot.db.types import utcnow
 from bot.messages import N_, Translatable
+from bot.queueing.queues import enqueue_reply
 from bot.services.closing_loop import on_number_confirmed, on_number_legitimate
 
 log = logging.getLogger(__name__)
@@ -110,8 +111,6 @@ def set_number_status(
 
 def enqueue_replies(reply_ids: list[int]) -> None:
     """After the commit: hand the confirmations to the sender (the sweeper catches failures)."""
-    from workers.queues import enqueue_reply
-
     for reply_id in reply_ids:
         try:
             enqueue_reply(reply_id)

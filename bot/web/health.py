@@ -11,9 +11,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from bot.db.session import get_engine
+from bot.queueing.connections import get_redis
 from bot.settings import get_settings
 from bot.web.metrics import scrape_registry
-from workers.queues import get_redis
 
 router = APIRouter()
 

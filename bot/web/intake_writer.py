@@ -31,6 +31,13 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db.session import connect_autocommit, is_postgresql, session_scope
+from bot.queueing.connections import async_redis
+from bot.queueing.queues import (
+    enqueue_event,
+    enqueue_new_events,
+    enqueue_new_events_async,
+    new_batch_job_id,
+)
 from bot.services.intake import (
     Inbound,
     Stored,
@@ -39,13 +46,6 @@ from bot.services.intake import (
 )
 from bot.web import metrics
 from bot.web.group_commit import GroupCommit
-from workers.queues import (
-    async_redis,
-    enqueue_event,
-    enqueue_new_events,
-    enqueue_new_events_async,
-    new_batch_job_id,
-)
 
 log = logging.getLogger(__name__)
 

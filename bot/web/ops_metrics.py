@@ -18,8 +18,9 @@ from sqlalchemy import func, select
 from bot.db.models import InboundEvent, Reply, Report
 from bot.db.session import session_scope
 from bot.db.types import utcnow
-from workers.job_metrics import job_counts
-from workers.queues import QUEUES, get_queue, get_redis
+from bot.queueing.connections import get_redis
+from bot.queueing.job_metrics import job_counts
+from bot.queueing.queues import QUEUES, get_queue
 
 CACHE_SECONDS = 10.0
 

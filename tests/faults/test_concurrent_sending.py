@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 
 from bot.db.models import Reply
 from bot.db.session import session_scope
+from bot.queueing.queues import enqueue_send_jobs, send_job_ids
 from bot.services.intake import record_inbound_event
 from bot.settings import get_settings
 from tests.fakes.twilio_api import FakeTwilioServer
 from tests.helpers import process_as_worker
 from tests.processes import kill_group, scamline, stop
-from workers.queues import enqueue_send_jobs, send_job_ids
 
 pytestmark = pytest.mark.faults
 

@@ -12,11 +12,11 @@ from sqlalchemy import func, select, text
 
 from bot.db.models import InboundEvent, Reply, Report
 from bot.db.session import get_engine, session_scope
+from bot.queueing.queues import enqueue_event
 from bot.services.intake import record_inbound_event
 from bot.settings import get_settings
 from tests.fakes.twilio_api import FakeTwilioServer
 from tests.processes import kill_group, scamline, stop
-from workers.queues import enqueue_event
 
 pytestmark = pytest.mark.faults
 

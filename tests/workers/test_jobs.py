@@ -10,13 +10,14 @@ from sqlalchemy import select
 
 from bot.db.models import Reply
 from bot.db.session import session_scope
+from bot.queueing.connections import get_redis
+from bot.queueing.liveness import alive_key
+from bot.queueing.queues import REPLIES_QUEUE, get_queue
 from bot.services.intake import Inbound, record_inbound_events
 from bot.settings import get_settings
 from tests.fakes.twilio_api import FakeTwilioServer
 from tests.helpers import run_worker_until_idle
 from workers import jobs
-from workers.liveness import alive_key
-from workers.queues import REPLIES_QUEUE, get_queue, get_redis
 from workers.sweeper import sweep_once
 
 PARCEL = "Votre colis est en attente, frais de port 1,99e a regler sur colis-frais.test"

@@ -12,13 +12,13 @@ import pytest
 from redis import Redis
 
 from bot.db.session import session_scope
+from bot.queueing.connections import get_redis
 from bot.services.intake import record_inbound_event
 from bot.settings import get_settings
 from tests.fakes.twilio_api import FakeTwilioServer
 from tests.helpers import process_as_worker
 from workers import sender
 from workers.pacing import SendPacer
-from workers.queues import get_redis
 
 RATE = 5
 REPLIES = 16

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
 from sqlalchemy import select
 
 from bot.db.models import Reply
 from bot.db.session import session_scope
+from bot.services import sending
 from bot.services.intake import record_inbound_event
+from tests import factories
+from tests.factories import reply
 from tests.fakes.twilio_api import FakeTwilioServer
 from tests.helpers import process_as_worker
 from workers import sender
@@ -18,19 +19,7 @@ REPORTER = "+33612345678"
 
 
 def queued_reply(body: str = "appel du 06 39 98 12 34") -> int:
-    with session_scope() as session:
-        event, _ = record_inbound_event(
-            session, "SM" + secrets.token_hex(16), "sms", {"Body": body}, REPORTER
-        )
-        [reply_id] = process_as_worker(session, event.id).reply_ids
-    return reply_id
-
-
-def reply(reply_id: int) -> Reply:
-    with session_scope() as session:
-        found = session.get(Reply, reply_id)
-        assert found is not None
-        return found
+    return factories.queued_reply(REPORTER, body)
 
 
 def test_a_reply_is_sent_once_and_its_sid_stored(fake_twilio: FakeTwilioServer) -> None:
@@ -113,48 +102,14 @@ def test_an_opted_out_reporter_gets_nothing(fake_twilio: FakeTwilioServer) -> No
     assert fake_twilio.state.messages == []
 
 
-def test_a_jobs_replies_are_claimed_together_and_the_claims_never_show_the_number(
-    fake_twilio: FakeTwilioServer,
-) -> None:
-    ids = [queued_reply() for _ in range(3)]
-    claims = sender.claim_replies(list(reversed(ids)))
-    assert [c.reply_id for c in claims] == ids  # locked in id order: no two workers wait in a cycle
-    assert {reply(i).status for i in ids} == {"sending"}
-    assert all(reply(i).attempt_started_at is not None for i in ids)
-    assert REPORTER not in repr(claims)
-    # Claimed again (a retry after a crash): each is marked as an earlier attempt.
-    assert {c.previous_state for c in sender.claim_replies(ids)} == {"sending"}
-
-
 def test_a_worker_that_died_mid_job_leaves_no_reply_sent_twice(
     fake_twilio: FakeTwilioServer,
 ) -> None:
     ids = [queued_reply() for _ in range(3)]
-    claims = sender.claim_replies(ids)
+    claims = sending.claim_replies(ids)
     sender.deliver(claims[0])  # then the worker dies: the two others stay `sending`
     outcomes = [sender.send_reply(i) for i in ids]
     assert outcomes[0] == "nothing to send"
     assert all(o.startswith("SM") for o in outcomes[1:])  # Twilio was asked, then they went
     assert len(fake_twilio.state.bodies_to(REPORTER)) == 3
     assert {reply(i).status for i in ids} == {"accepted"}
-
-
-def test_the_outbox_takes_a_jobs_replies_in_one_transaction() -> None:
-    from sqlalchemy import event
-
-    from bot.db.session import get_engine
-
-    ids = [queued_reply() for _ in range(4)]
-    commits: list[object] = []
-
-    def count(connection: object) -> None:
-        commits.append(connection)
-
-    event.listen(get_engine(), "commit", count)
-    try:
-        assert sender.hand_to_outbox(ids) == 4
-    finally:
-        event.remove(get_engine(), "commit", count)
-    assert len(commits) == 1
-    assert {reply(i).status for i in ids} == {"outbox"}
-    assert sender.hand_to_outbox(ids) == 0  # handed once only

@@ -8,10 +8,12 @@ from sqlalchemy import func, select
 
 from bot.db.models import InboundEvent, Reply, Report
 from bot.db.session import session_scope
+from bot.queueing.connections import get_redis
+from bot.queueing.queues import enqueue_event, enqueue_new_events, new_batch_job_id
 from bot.services.intake import Inbound, record_inbound_event, record_inbound_events
+from bot.services.sweeping import MAX_EVENT_ATTEMPTS
 from tests.helpers import run_worker_until_idle
-from workers.queues import enqueue_event, enqueue_new_events, get_redis, new_batch_job_id
-from workers.sweeper import MAX_EVENT_ATTEMPTS, sweep_once, sweep_with_lock
+from workers.sweeper import sweep_once, sweep_with_lock
 
 
 def stored_event(sid: str, body: str = "appel du 06 39 98 12 34") -> int:
@@ -140,7 +142,7 @@ def test_a_queued_backlog_costs_one_round_trip_not_a_unique_check_per_job(
 def test_a_job_that_ended_while_its_event_is_unfinished_is_replaced() -> None:
     from rq.job import Job
 
-    from workers.queues import event_job_id, waiting_jobs
+    from bot.queueing.queues import event_job_id, waiting_jobs
 
     event_id = stored_event("SMend")
     enqueue_event(event_id, "SMend")

@@ -14,8 +14,8 @@ import time
 from dataclasses import asdict, dataclass
 from typing import cast
 
+from bot.queueing.connections import get_redis
 from bot.settings import get_settings
-from workers.queues import get_redis
 
 COOKIE_NAME = "scamline_console"
 

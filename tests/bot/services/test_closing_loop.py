@@ -7,12 +7,12 @@ from fastapi.testclient import TestClient
 
 from bot.db.models import ReportedNumber
 from bot.domain.segments import count_segments
+from bot.queueing.queues import enqueue_reply
 from bot.services.closing_loop import confirmed_text
 from bot.web.app import create_app
 from tests.factories import number_id, set_status
 from tests.fakes.twilio_api import FakeTwilioServer
 from tests.helpers import post_signed, run_worker_until_idle, sms_params
-from workers.queues import enqueue_reply
 from workers.sweeper import sweep_once
 
 pytestmark = pytest.mark.storage

@@ -3,19 +3,27 @@ in clear, and each post told whether it created its event."""
 
 from __future__ import annotations
 
+import re
+from typing import cast
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select, text
+from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 
 from bot.db.models import InboundEvent
-from bot.db.session import session_scope
+from bot.db.session import get_engine, session_scope
 from bot.security.pseudonyms import decrypt_phone, pseudonym
 from bot.services.intake import (
+    BATCH_COLUMNS,
+    ROW_COLUMNS,
     Inbound,
+    insert_from_json,
     lock_event,
     lock_events,
     record_inbound_event,
     record_inbound_events,
 )
+from tests.conftest import BACKEND
 
 pytestmark = pytest.mark.storage
 
@@ -120,3 +128,51 @@ def test_a_number_the_key_cannot_read_leaves_the_event_without_reporter() -> Non
 def test_an_empty_batch_touches_nothing() -> None:
     with session_scope() as session:
         assert record_inbound_events(session, []) == []
+
+
+def _insert_sql() -> tuple[list[str], str]:
+    """The webhook's INSERT as sent: the columns it writes, and its recordset's definition."""
+    sql = str(insert_from_json().compile(dialect=psycopg_dialect()))
+    written = re.search(r"INSERT INTO inbound_events \((.*?)\) SELECT", sql)
+    recordset = re.search(r"json_to_recordset\(.*?\) AS batch\((.*?)\) ON CONFLICT", sql, re.S)
+    assert written is not None and recordset is not None, sql
+    return written.group(1).split(", "), recordset.group(1)
+
+
+def test_the_webhooks_insert_types_its_rows_as_the_table_does() -> None:
+    """The json_to_recordset columns are the table's, with the table's types: built from
+    models.py, never written by hand."""
+    table = cast(Table, InboundEvent.__table__)
+    dialect = psycopg_dialect()
+    written, recordset = _insert_sql()
+    assert written == [*ROW_COLUMNS, *BATCH_COLUMNS]
+    assert recordset == ", ".join(
+        f"{name} {table.c[name].type.compile(dialect=dialect)}" for name in ROW_COLUMNS
+    )
+
+
+def test_the_webhooks_insert_writes_every_column_a_row_needs() -> None:
+    """A new NOT NULL column without a server default fails here, not on the first webhook."""
+    table = cast(Table, InboundEvent.__table__)
+    written, _ = _insert_sql()
+    assert set(written) <= set(table.c.keys())
+    required = {
+        c.name for c in table.c if not c.nullable and c.server_default is None and not c.primary_key
+    }
+    assert required <= set(written)
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="the recordset is PostgreSQL's")
+def test_the_webhooks_recordset_has_the_migrated_tables_types() -> None:
+    """As PostgreSQL reads them: the migrations and models.py agree on these columns too."""
+    _, recordset = _insert_sql()
+    types = (
+        "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
+        " WHERE attrelid = CAST(:table AS regclass) AND attnum > 0 AND NOT attisdropped"
+    )
+    with get_engine().begin() as connection:
+        connection.execute(text(f"CREATE TEMPORARY TABLE webhook_rows ({recordset})"))
+        batch = dict(connection.execute(text(types), {"table": "webhook_rows"}).all())
+        table = dict(connection.execute(text(types), {"table": "inbound_events"}).all())
+        connection.execute(text("DROP TABLE webhook_rows"))
+    assert batch == {name: table[name] for name in ROW_COLUMNS}

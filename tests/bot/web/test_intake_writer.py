@@ -14,10 +14,10 @@ from rq.job import Job
 from sqlalchemy import create_engine, text
 
 from bot.db.session import session_scope
+from bot.queueing.queues import INTAKE_QUEUE, get_queue
 from bot.services.intake import Inbound
 from bot.web.intake_writer import IntakeLinks, store_batch, store_batch_on_loop
 from tests.conftest import BACKEND, PG_BASE
-from workers.queues import INTAKE_QUEUE, get_queue
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgresql", reason="PostgreSQL path on the loop")
 

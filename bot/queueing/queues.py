@@ -1,4 +1,4 @@
-"""Redis connections, queues and enqueueing. Redis carries work, never truth."""
+"""Queues and enqueueing: job ids, retries, and which jobs still wait or run."""
 
 from __future__ import annotations
 
@@ -6,26 +6,30 @@ import itertools
 import random
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from functools import lru_cache
+from typing import Any
 
 from redis import Redis
 from redis.asyncio import Redis as AsyncRedis
-from redis.backoff import ExponentialBackoff
-from redis.client import Pipeline
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
-from redis.retry import Retry as RedisRetry
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
+from bot.queueing import rq_pipeline
+from bot.queueing.connections import get_redis
+from bot.queueing.liveness import alive_key, is_alive
 from bot.settings import get_settings
-from workers.liveness import alive_key, is_alive
 
 INTAKE_QUEUE = "intake"
 REPLIES_QUEUE = "replies"
 QUEUES = (INTAKE_QUEUE, REPLIES_QUEUE)
+
+# The job functions, by the name the worker imports them by: the queues only name them, so that
+# nothing under bot/ imports the workers.
+PROCESS_EVENT = "workers.jobs.process_event"
+PROCESS_EVENTS = "workers.jobs.process_events"
+SEND_REPLY = "workers.jobs.send_reply"
+SEND_REPLIES = "workers.jobs.send_replies"
 
 
 def backoff(attempts: int, base: float, cap: float) -> list[int]:
@@ -40,45 +44,6 @@ def process_retry() -> Retry:
 
 def send_retry() -> Retry:
     return Retry(max=6, interval=backoff(6, base=2, cap=300))
-
-
-# Short timeouts: a webhook must answer even when Redis is away.
-CONNECT_TIMEOUT, COMMAND_TIMEOUT, HEALTH_CHECK_INTERVAL = 0.5, 2.0, 30
-
-
-@lru_cache(maxsize=4)
-def _redis_for(url: str) -> Redis:
-    return Redis.from_url(
-        url,
-        socket_connect_timeout=CONNECT_TIMEOUT,
-        socket_timeout=COMMAND_TIMEOUT,
-        health_check_interval=HEALTH_CHECK_INTERVAL,
-    )
-
-
-def get_redis() -> Redis:
-    return _redis_for(get_settings().redis_url)
-
-
-def async_redis(url: str | None = None) -> AsyncRedis:
-    """A client for an event loop (it belongs to that loop), with the web's short timeouts."""
-    return AsyncRedis.from_url(
-        url or get_settings().redis_url,
-        socket_connect_timeout=CONNECT_TIMEOUT,
-        socket_timeout=COMMAND_TIMEOUT,
-        health_check_interval=HEALTH_CHECK_INTERVAL,
-    )
-
-
-def worker_redis() -> Redis:
-    """A connection for a worker, which can wait: each command is retried for about a minute."""
-    return Redis.from_url(
-        get_settings().redis_url,
-        socket_connect_timeout=2.0,
-        retry=RedisRetry(ExponentialBackoff(cap=5.0, base=0.2), retries=15),
-        retry_on_error=[RedisConnectionError, RedisTimeoutError],
-        health_check_interval=30,
-    )
 
 
 def get_queue(name: str, connection: Redis | None = None) -> Queue:
@@ -190,7 +155,7 @@ def _is_live(job: Job) -> bool:
 def enqueue_event(event_id: int, source_sid: str) -> bool:
     return enqueue_unique(
         get_queue(INTAKE_QUEUE),
-        "workers.jobs.process_event",
+        PROCESS_EVENT,
         event_job_id(source_sid),
         event_id,
         process_retry(),
@@ -209,73 +174,32 @@ def enqueue_new_events(job_id: str, event_ids: Sequence[int]) -> None:
     result) are paid once per batch instead of once per report. Only for events this process has
     just inserted with this `job_id`: no other job can hold them yet.
     """
-    if not event_ids:
-        return
-    with get_redis().pipeline() as pipe:
-        _new_events_job(pipe, job_id, event_ids)
-        pipe.execute()
+    if event_ids:
+        rq_pipeline.enqueue(get_queue(INTAKE_QUEUE), **_new_events_job(job_id, event_ids))
 
 
 async def enqueue_new_events_async(
     redis: AsyncRedis, job_id: str, event_ids: Sequence[int]
 ) -> None:
-    """`enqueue_new_events` from an event loop, without a thread: RQ writes the job into a
-    pipeline that is never executed (it only records commands), and its commands go to Redis
-    in one transaction on the loop's own client."""
-    if not event_ids:
-        return
-    version = await _server_version(redis)
-    recorder = get_redis().pipeline()
-    _new_events_job(recorder, job_id, event_ids, version)
-    async with redis.pipeline(transaction=True) as pipe:
-        for args, options in recorder.command_stack:
-            pipe.pipeline_execute_command(*args, **options)
-        await pipe.execute()
+    """`enqueue_new_events` from an event loop, on its own client, without a thread."""
+    if event_ids:
+        job = _new_events_job(job_id, event_ids)
+        await rq_pipeline.enqueue_on_loop(redis, get_queue(INTAKE_QUEUE), **job)
 
 
-# The Redis server's version by URL, as RQ records it in each job.
-_server_versions: dict[str, tuple[int, int, int]] = {}
-
-
-async def _server_version(redis: AsyncRedis) -> tuple[int, int, int]:
-    """RQ asks for the server's version (INFO) on its first enqueue through a client, which
-    would be a blocking call on the event loop: one that stalls the loop for the whole connect
-    timeout of each batch while Redis is unreachable. It is asked here on the loop's client,
-    once per server."""
-    url = get_settings().redis_url
-    version = _server_versions.get(url)
-    if version is None:
-        info = await redis.info("server")
-        parts = [int(part) for part in str(info["redis_version"]).split(".")[:3]]
-        major, minor, patch = [*parts, 0, 0, 0][:3]
-        version = _server_versions[url] = (major, minor, patch)
-    return version
-
-
-def _new_events_job(
-    pipe: Pipeline,
-    job_id: str,
-    event_ids: Sequence[int],
-    server_version: tuple[int, int, int] | None = None,
-) -> None:
-    # Given a pipeline, RQ only adds the job and its queue's registration to it (one round trip
-    # when it is executed; RQ would otherwise send them as two transactions).
-    queue = get_queue(INTAKE_QUEUE)
-    if server_version is not None:
-        queue.redis_server_version = server_version  # RQ's own cache: it asks no more
-    queue.enqueue_call(
-        "workers.jobs.process_events",
-        args=(list(event_ids),),
-        job_id=job_id,
-        retry=process_retry(),
-        pipeline=pipe,
-    )
+def _new_events_job(job_id: str, event_ids: Sequence[int]) -> dict[str, Any]:
+    return {
+        "func": PROCESS_EVENTS,
+        "args": (list(event_ids),),
+        "job_id": job_id,
+        "retry": process_retry(),
+    }
 
 
 def enqueue_reply(reply_id: int) -> bool:
     return enqueue_unique(
         get_queue(REPLIES_QUEUE),
-        "workers.jobs.send_reply",
+        SEND_REPLY,
         reply_job_id(reply_id),
         reply_id,
         send_retry(),
@@ -314,7 +238,7 @@ def enqueue_send_jobs(jobs: Mapping[str, Sequence[int]]) -> None:
     get_queue(REPLIES_QUEUE).enqueue_many(
         [
             Queue.prepare_data(
-                "workers.jobs.send_replies",
+                SEND_REPLIES,
                 args=(list(reply_ids),),
                 job_id=job_id,
                 retry=send_retry(),

@@ -9,8 +9,9 @@ from rq import Queue
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
+from bot.queueing.connections import get_redis
+from bot.queueing.queues import INTAKE_QUEUE, enqueue_new_events, new_batch_job_id
 from bot.settings import get_settings
-from workers.queues import INTAKE_QUEUE, enqueue_new_events, get_redis, new_batch_job_id
 
 
 def test_a_batch_job_is_queued_with_its_events_and_retries_in_one_round_trip(
@@ -53,7 +54,8 @@ def test_an_empty_batch_queues_nothing() -> None:
 def test_the_event_loops_enqueue_writes_the_same_job_as_the_blocking_one() -> None:
     import asyncio
 
-    from workers.queues import async_redis, enqueue_new_events_async
+    from bot.queueing.connections import async_redis
+    from bot.queueing.queues import enqueue_new_events_async
 
     enqueue_new_events("events-blocking", [1, 2])
 
@@ -80,10 +82,10 @@ def test_the_event_loops_enqueue_makes_no_blocking_call(monkeypatch: pytest.Monk
     """Not even RQ's first INFO: the blocking client may be unreachable, the job still goes."""
     import asyncio
 
-    from workers import queues
+    from bot.queueing import connections, queues, rq_pipeline
 
-    monkeypatch.setattr(queues, "_server_versions", {})
-    queues._redis_for.cache_clear()  # a new blocking client: RQ has asked it nothing yet
+    monkeypatch.setattr(rq_pipeline, "_server_versions", {})
+    connections._redis_for.cache_clear()  # a new blocking client: RQ has asked it nothing yet
     blocked: list[object] = []
 
     def no_blocking_call(self: Redis, *args: object, **kwargs: object) -> object:
@@ -91,7 +93,7 @@ def test_the_event_loops_enqueue_makes_no_blocking_call(monkeypatch: pytest.Monk
         raise AssertionError("blocking Redis call on the event loop")
 
     async def on_loop() -> None:
-        client = queues.async_redis()
+        client = connections.async_redis()
         try:
             await queues.enqueue_new_events_async(client, "events-first", [7])
             await queues.enqueue_new_events_async(client, "events-second", [8])
@@ -105,4 +107,21 @@ def test_the_event_loops_enqueue_makes_no_blocking_call(monkeypatch: pytest.Monk
     queue = Queue(INTAKE_QUEUE, connection=get_redis(), serializer=JSONSerializer)
     assert queue.job_ids == ["events-first", "events-second"]
     version = tuple(int(p) for p in get_redis().info("server")["redis_version"].split(".")[:3])
-    assert queues._server_versions == {get_settings().redis_url: version}
+    assert rq_pipeline._server_versions == {get_settings().redis_url: version}
+
+
+def test_the_jobs_named_are_the_workers_functions() -> None:
+    """The queues name the job functions (RQ imports them in the worker): each name is one."""
+    from rq.utils import import_attribute
+
+    from bot.queueing import queues
+    from workers import jobs
+
+    for name in (
+        queues.PROCESS_EVENT,
+        queues.PROCESS_EVENTS,
+        queues.SEND_REPLY,
+        queues.SEND_REPLIES,
+    ):
+        function = import_attribute(name)
+        assert callable(function) and getattr(jobs, function.__name__) is function

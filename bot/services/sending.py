@@ -1,0 +1,153 @@
+"""Replies' sending state, written around the sender's calls to Twilio (workers/sender.py).
+
+The order of writes is what makes sending safe: a job's replies are committed as `sending`
+(claimed, in one transaction) before any HTTP call, and each Twilio SID is committed as soon as
+Twilio answers. If a worker dies in between, the next attempt finds `sending` without a SID and
+asks Twilio whether the message exists before it sends anything.
+
+So each function here runs in a transaction of its own, committed before it returns.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.db.models import Reply, Reporter
+from bot.db.session import session_scope
+from bot.db.types import utcnow
+from bot.security.pseudonyms import decrypt_phone, mask_phone
+
+log = logging.getLogger(__name__)
+
+# Twilio's first states for a message it has taken. Ours stays apart: `queued` here means
+# "waiting in our queue", and the sweeper re-enqueues such replies.
+TWILIO_ACCEPTED_STATES = frozenset({"queued", "accepted", "scheduled", "sending"})
+
+
+def status_after_create(twilio_status: str | None) -> str:
+    """Our status for a reply Twilio has just taken; its callbacks move it on from there."""
+    if not twilio_status or twilio_status in TWILIO_ACCEPTED_STATES:
+        return "accepted"
+    return twilio_status
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A reply claimed for sending: marked `sending`, with what it needs to go out."""
+
+    reply_id: int
+    to: str = field(repr=False)  # never in a log line
+    body: str = field(repr=False)
+    previous_state: str  # `sending`: an earlier attempt may have reached Twilio
+
+
+def _locked_replies(session: Session, reply_ids: Sequence[int]) -> list[tuple[Reply, str]]:
+    """The replies still to hand over, locked, in id order, each with its reporter's number.
+
+    One round trip for all of them. A reply whose reporter opted out (or whose number is gone)
+    is marked `suppressed` here and left out.
+    """
+    rows = session.execute(
+        select(Reply, Reporter)
+        .outerjoin(Reporter, Reporter.id == Reply.reporter_id)
+        .where(Reply.id.in_(sorted(set(reply_ids))))
+        .order_by(Reply.id)
+        .with_for_update(of=Reply)
+    ).all()
+    todo: list[tuple[Reply, str]] = []
+    for reply, reporter in rows:
+        if reply.twilio_sid or reply.status not in ("queued", "sending"):
+            continue
+        to = decrypt_phone(reporter.phone_enc) if reporter and reporter.phone_enc else None
+        if reporter is None or reporter.opted_out or to is None:
+            reply.status = "suppressed"
+            continue
+        todo.append((reply, to))
+    return todo
+
+
+def claim_replies(reply_ids: Sequence[int]) -> list[Claim]:
+    """Claim replies for sending, all in one transaction (one commit, not one per reply).
+
+    Each claimed reply is committed as `sending` before any HTTP call: should the worker die
+    before Twilio's answer is stored, the next attempt asks Twilio before sending again.
+    """
+    now = utcnow()
+    claims: list[Claim] = []
+    with session_scope() as session:
+        for reply, to in _locked_replies(session, reply_ids):
+            claims.append(Claim(reply.id, to, reply.body, reply.status))
+            if reply.status == "queued":
+                reply.attempt_started_at = now
+            reply.status = "sending"
+            reply.attempts += 1
+    return claims
+
+
+def hand_to_outbox(reply_ids: Sequence[int]) -> int:
+    """Without Twilio credentials: log each reply (number masked) as handed over, in one
+    transaction, as nothing is sent. Returns how many were handed over."""
+    now = utcnow()
+    with session_scope() as session:
+        todo = _locked_replies(session, reply_ids)
+        for reply, to in todo:
+            log.info("OUTBOX reply %s to %s: %s", reply.id, mask_phone(to), reply.body)
+            reply.status, reply.sent_at = "outbox", now
+            reply.attempts += 1
+    return len(todo)
+
+
+def attempt_started_at(reply_id: int) -> datetime | None:
+    """When the reply's first attempt was claimed (None: never, or no such reply)."""
+    with session_scope() as session:
+        reply = session.get(Reply, reply_id)
+        return reply.attempt_started_at if reply else None
+
+
+def first_unclaimed_sid(candidates: Sequence[str]) -> str | None:
+    """The first of these Twilio SIDs that no reply holds yet. (The same text to the same
+    person may be another reply's message, a reminder or a second report.)"""
+    with session_scope() as session:
+        held = set(
+            session.scalars(select(Reply.twilio_sid).where(Reply.twilio_sid.in_(candidates)))
+        )
+    return next((sid for sid in candidates if sid not in held), None)
+
+
+def _update(reply_id: int, **values: object) -> None:
+    # One UPDATE, not a load then an update: this runs once per reply, in every burst.
+    # (`updated_at` still moves: Core applies the column's onupdate.)
+    with session_scope() as session:
+        session.execute(update(Reply).where(Reply.id == reply_id).values(**values))
+
+
+def record_found_sent(reply_id: int, sid: str) -> None:
+    """After a crash mid-send, Twilio had the message already: its SID, and `sent`."""
+    _update(reply_id, status="sent", twilio_sid=sid, sent_at=utcnow())
+
+
+def record_accepted(reply_id: int, sid: str | None, twilio_status: str | None) -> None:
+    """Twilio took the message: its SID, stored at once, and our status for its state."""
+    _update(
+        reply_id,
+        status=status_after_create(twilio_status),
+        twilio_sid=sid,
+        sent_at=utcnow(),
+        error_code=None,
+    )
+
+
+def record_refused(reply_id: int, error_code: str, error_message: str) -> None:
+    """Twilio refused the message for good: `failed`, never retried."""
+    _update(reply_id, status="failed", error_code=error_code, error_message=error_message)
+
+
+def record_for_retry(reply_id: int, error_code: str) -> None:
+    """Twilio answered with an error, so it did not create the message: `queued` again."""
+    _update(reply_id, status="queued", error_code=error_code)
