@@ -20,10 +20,10 @@ from typing import Any
 import phonenumbers
 
 from bot.domain.families import families
+from bot.domain.language import LANGUAGES
 from bot.domain.official import is_official_domain
 
 CHANNELS = ("sms", "call")
-LANGS = ("fr", "en")
 MAX_BODY_CHARS = 1600
 REQUIRED = ("id", "channel", "body", "family", "expect_numbers", "expect_domains", "lang")
 # What an `unknown` report is: a genuine message, a scam outside the families, or unclear.
@@ -166,8 +166,8 @@ def check_record(record: dict[str, Any]) -> list[Problem]:
         problems.append(Problem(rid, f"kind must be one of {KINDS}, and only on unknown"))
     if record["channel"] not in CHANNELS:
         problems.append(Problem(rid, f"channel must be one of {CHANNELS}"))
-    if record["lang"] not in LANGS:
-        problems.append(Problem(rid, f"lang must be one of {LANGS}"))
+    if record["lang"] not in LANGUAGES:
+        problems.append(Problem(rid, f"lang must be one of {LANGUAGES}"))
     problems.extend(_number_problems(rid, body, record["expect_numbers"]))
     problems.extend(_domain_problems(rid, body, record["expect_domains"]))
     return problems
