@@ -371,14 +371,15 @@ class Bench:
     def fake_twilio(self, max_per_second: float | None) -> tuple[str, object]:
         """Start the fake Twilio, answering `--twilio-latency` after it stores each message."""
         port = free_port()
-        args = [os.environ.get("PYTHON", "python"), "-m", "bench.fake_twilio", "--port", str(port)]
+        fake = "tests.fakes.twilio_api"
+        args = [os.environ.get("PYTHON", "python"), "-m", fake, "--port", str(port)]
         args += ["--latency", str(self.args.twilio_latency)]
         if max_per_second:
             args += ["--max-per-second", str(max_per_second)]
-        fake = self.stack.spawn(f"fake-twilio-{port}", args)
+        process = self.stack.spawn(f"fake-twilio-{port}", args)
         url = f"http://127.0.0.1:{port}"
-        wait_http(url + "/bench/stats")
-        return url, fake
+        wait_http(url + "/fake/stats")
+        return url, process
 
     def stop_fake(self, fake: object) -> None:
         fake.stop()  # type: ignore[attr-defined]
@@ -407,7 +408,7 @@ class Bench:
         self.post_all(posts)
 
         def stats() -> dict[str, object]:
-            return dict(httpx.get(fake_url + "/bench/stats", timeout=5).json())
+            return dict(httpx.get(fake_url + "/fake/stats", timeout=5).json())
 
         def enough() -> bool:
             created = sorted(stats()["created"])  # type: ignore[type-var]
@@ -452,7 +453,7 @@ class Bench:
         reporters = {f"+336{first + i:08d}" for i in range(count)}
 
         def all_taken() -> bool:
-            stats.update(httpx.get(fake_url + "/bench/stats", timeout=5).json())
+            stats.update(httpx.get(fake_url + "/fake/stats", timeout=5).json())
             return reporters <= set(stats["to"])  # type: ignore[call-overload]
 
         wait_for(all_taken, timeout=count / rate * 3 + 120, every=1.0)

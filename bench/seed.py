@@ -8,18 +8,15 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
-FAMILIES = (
-    *("health_insurance", "bank", "parcel", "training_account", "fine", "tax", "benefits"),
-    *("utility_telecom", "family_impersonation", "callback_premium", "fake_authority"),
-    *("job_offer", "investment", "romance", "unknown"),
-)
+from bot.domain.families import families
 
 
 def seed_reports(engine: Engine, reports: int, numbers: int, reporters: int) -> None:
     with engine.connect() as connection:
         reporter_base = connection.scalar(text("SELECT coalesce(max(id), 0) FROM reporters"))
         number_base = connection.scalar(text("SELECT coalesce(max(id), 0) FROM numbers"))
-    families = "ARRAY[" + ",".join(f"'{f}'" for f in FAMILIES) + "]"
+    names = families()
+    spread = "ARRAY[" + ",".join(f"'{f}'" for f in names) + "]"
     statements = [
         # Reporters and numbers first, with explicit ids after the existing ones (the workers
         # are stopped), then the sequences moved past them.
@@ -45,8 +42,8 @@ def seed_reports(engine: Engine, reports: int, numbers: int, reporters: int) -> 
                 CASE WHEN random() < 0.2 THEN 'call' ELSE 'sms' END,
                 {reporter_base} + 1 + floor(random() * {reporters})::int,
                 {number_base} + 1 + floor({numbers} * power(random(), 3))::int,
-                'Colis en attente, frais de livraison a regler', ({families})[1 + floor(random() *
-                {len(FAMILIES)})::int], 'fr', '[]'::json, '[]'::json, '[]'::json, '[]'::json,
+                'Colis en attente, frais de livraison a regler', ({spread})[1 + floor(random() *
+                {len(names)})::int], 'fr', '[]'::json, '[]'::json, '[]'::json, '[]'::json,
                 false
             FROM inbound_events e WHERE e.source_sid LIKE 'SMseed%'""",
         "SELECT setval(pg_get_serial_sequence('reporters', 'id'), (SELECT max(id) FROM reporters))",

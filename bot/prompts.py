@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
-from bot.domain.language import LANGUAGES, Language
+from bot.domain.language import DEFAULT_LANGUAGE, LANGUAGES, Language
 from bot.settings import get_settings
 
 
@@ -42,7 +42,7 @@ def has_prompt(key: str, lang: Language) -> bool:
     return (get_settings().prompts_dir / prompt_path(key, lang)).is_file()
 
 
-def render(key: str, lang: Language = "fr", **context: Any) -> str:
+def render(key: str, lang: Language = DEFAULT_LANGUAGE, **context: Any) -> str:
     """Render one prompt; lines join with spaces, a blank line in the template starts a new one."""
     env = _environment(get_settings().prompts_dir)
     try:

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.db.types import UTCDateTime, utcnow
+from bot.domain.language import DEFAULT_LANGUAGE
 
 
 class Base(DeclarativeBase):
@@ -38,7 +39,7 @@ class Reporter(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     pseudonym: Mapped[str] = mapped_column(String(64), unique=True)
     phone_enc: Mapped[str | None] = mapped_column(Text)
-    language: Mapped[str] = mapped_column(String(8), default="fr")
+    language: Mapped[str] = mapped_column(String(8), default=DEFAULT_LANGUAGE)
     language_chosen: Mapped[bool] = mapped_column(Boolean, default=False)
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     opted_out_at: Mapped[datetime | None]
@@ -119,7 +120,7 @@ class Report(Base):
     number_id: Mapped[int | None] = mapped_column(ForeignKey("numbers.id"), index=True)
     body: Mapped[str | None] = mapped_column(Text)
     family: Mapped[str] = mapped_column(String(32), default="unknown", index=True)
-    language: Mapped[str] = mapped_column(String(8), default="fr")
+    language: Mapped[str] = mapped_column(String(8), default=DEFAULT_LANGUAGE)
     reasons: Mapped[list[Any]] = mapped_column(default=list)
     numbers: Mapped[list[Any]] = mapped_column(default=list)
     domains: Mapped[list[Any]] = mapped_column(default=list)  # defanged
@@ -156,7 +157,7 @@ class Reply(Base):
     )
     kind: Mapped[str] = mapped_column(String(24))
     body: Mapped[str] = mapped_column(Text)
-    language: Mapped[str] = mapped_column(String(8), default="fr")
+    language: Mapped[str] = mapped_column(String(8), default=DEFAULT_LANGUAGE)
     encoding: Mapped[str] = mapped_column(String(8))
     segments: Mapped[int] = mapped_column(Integer)
     # queued (by us), sending, accepted (by Twilio), sent, delivered, undelivered, failed, outbox,

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.domain.families import FAMILIES, SCAM_FAMILIES
+from bot.domain.families import families, scam_families
 from bot.domain.homoglyphs import imitates_latin
 from bot.domain.indicators import Indicators, url_host
 from bot.domain.lookalike import lookalike
@@ -78,7 +78,7 @@ def reported_type(reported: Number | None) -> str:
 
 @dataclass(slots=True)
 class RuleScore:
-    families: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FAMILIES, 0.0))
+    families: dict[str, float] = field(default_factory=lambda: dict.fromkeys(families(), 0.0))
     signs: dict[str, list[str]] = field(default_factory=dict)  # family -> its scam signs found
     sign_weight: dict[str, float] = field(default_factory=dict)
     risk: float = 0.0
@@ -103,8 +103,9 @@ class RuleScore:
 
     def features(self, signal_names: tuple[str, ...]) -> list[float]:
         """The model's rule columns, in the order of `feature_names`."""
-        values = [min(self.families[f], 10.0) / 5 for f in SCAM_FAMILIES]
-        values += [min(self.sign_weight.get(f, 0.0), 10.0) / 5 for f in SCAM_FAMILIES]
+        names = scam_families()
+        values = [min(self.families[f], 10.0) / 5 for f in names]
+        values += [min(self.sign_weight.get(f, 0.0), 10.0) / 5 for f in names]
         values.append(max(-5.0, min(self.risk, 15.0)) / 5)
         values += [1.0 if self.has(name) else 0.0 for name in FLAGS]
         values += [1.0 if name in self.signals else 0.0 for name in signal_names]
@@ -115,7 +116,7 @@ class RuleScore:
 
 
 def feature_names(signal_names: tuple[str, ...]) -> list[str]:
-    names = [f"rule:{f}" for f in SCAM_FAMILIES] + [f"sign:{f}" for f in SCAM_FAMILIES]
+    names = [f"rule:{f}" for f in scam_families()] + [f"sign:{f}" for f in scam_families()]
     names.append("risk")
     names += [f"flag:{name}" for name in FLAGS]
     names += [f"signal:{name}" for name in signal_names]

@@ -174,7 +174,12 @@ def rules_from_dict(data: dict[str, Any]) -> Rules:
     )
 
 
-@lru_cache(maxsize=4)
 def load_rules(path: Path | None = None) -> Rules:
-    with (path or get_settings().config_dir / "classifier.toml").open("rb") as fh:
+    """The rules of `path`, by default the rules file of the settings' CONFIG_DIR."""
+    return _load_rules(path or get_settings().config_dir / "classifier.toml")
+
+
+@lru_cache(maxsize=4)
+def _load_rules(path: Path) -> Rules:
+    with path.open("rb") as fh:
         return rules_from_dict(tomllib.load(fh))

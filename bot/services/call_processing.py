@@ -16,7 +16,7 @@ from bot.domain.advice import CrowdSignal
 from bot.domain.call_advice import forward_reply
 from bot.domain.classifier import Classification, classify
 from bot.domain.indicators import Indicators
-from bot.domain.language import Language
+from bot.domain.language import DEFAULT_LANGUAGE, Language, language_or_default
 from bot.domain.numbers import Number, NumberType, parse_phone
 from bot.domain.voice import reporters_day, suspect_number
 from bot.security.pseudonyms import decrypt_phone
@@ -116,7 +116,7 @@ def _voice_report(session: Session, event: InboundEvent) -> Outcome:
     number = parse_phone(str(event.params.get("ReportedNumber", "")))
     if number is None:
         return Outcome(action="no_number")
-    lang: Language = "en" if event.params.get("Language") == "en" else "fr"
+    lang = language_or_default(event.params.get("Language"))
     reporter = _reporter(session, event)
     report_id, classification, crowd = _log_call(session, event, reporter, number, lang)
     if reporter is None:  # withheld caller: told on the call that no SMS can follow
@@ -131,9 +131,9 @@ def _forwarded_call(session: Session, event: InboundEvent) -> Outcome:
     """The forwarder is the reporter, `Suspect` the caller; one SMS per suspect, reporter, day."""
     suspect = suspect_number(str(event.params.get("Suspect", "")))
     reporter = _reporter(session, event)
-    lang: Language = "fr"
-    if reporter is not None and reporter.language_chosen and reporter.language == "en":
-        lang = "en"
+    lang: Language = DEFAULT_LANGUAGE
+    if reporter is not None and reporter.language_chosen:
+        lang = language_or_default(reporter.language)
     report_id: int | None = None
     classification = Classification("unknown")
     crowd = None

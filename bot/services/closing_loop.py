@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import NumberReporter, Reply, ReportedNumber, Reporter
 from bot.domain.advice import display_number, fit
-from bot.domain.language import Language
+from bot.domain.language import Language, language_or_default
 from bot.domain.numbers import Number, NumberType
 from bot.prompts import render
 from bot.services.replies import queue_reply
@@ -60,7 +60,7 @@ def on_number_confirmed(session: Session, number_id: int) -> list[int]:
     texts: dict[str, str] = {}
     reply_ids: list[int] = []
     for reporter in reporters:
-        lang: Language = "en" if reporter.language == "en" else "fr"
+        lang = language_or_default(reporter.language)
         if lang not in texts:
             texts[lang] = confirmed_text(lang, number)
         reply = queue_reply(

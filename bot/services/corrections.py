@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Report
 from bot.db.types import utcnow
-from bot.domain.families import FAMILIES
+from bot.domain.families import families
 from bot.domain.masking import mask_personal_data
 from bot.services.audit import record_audit
 
@@ -24,7 +24,7 @@ def correct_family(
     session: Session, report: Report, family: str, actor: str, ip: str | None
 ) -> bool:
     """Set the report's family as an analyst says; audited. Returns False when nothing changed."""
-    if family not in FAMILIES:
+    if family not in families():
         raise UnknownFamily(family)
     if family == report.family:
         return False

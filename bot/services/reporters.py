@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Reporter
 from bot.db.types import utcnow
+from bot.domain.language import DEFAULT_LANGUAGE
 from bot.security.pseudonyms import encrypt_phone
 
 
@@ -36,7 +37,7 @@ def get_or_create_reporters(
         {
             "pseudonym": pseudonym,
             "phone_enc": phone_enc,
-            "language": "fr",
+            "language": DEFAULT_LANGUAGE,
             "language_chosen": False,
             "opted_out": False,
             "created_at": now,

@@ -19,11 +19,11 @@ from typing import Any
 
 import phonenumbers
 
-from bot.domain.families import FAMILIES
+from bot.domain.families import families
+from bot.domain.language import LANGUAGES
 from bot.domain.official import is_official_domain
 
 CHANNELS = ("sms", "call")
-LANGS = ("fr", "en")
 MAX_BODY_CHARS = 1600
 REQUIRED = ("id", "channel", "body", "family", "expect_numbers", "expect_domains", "lang")
 # What an `unknown` report is: a genuine message, a scam outside the families, or unclear.
@@ -160,14 +160,14 @@ def check_record(record: dict[str, Any]) -> list[Problem]:
         return [Problem(rid, "empty body")]
     if len(body) > MAX_BODY_CHARS:
         problems.append(Problem(rid, f"body over {MAX_BODY_CHARS} characters"))
-    if record["family"] not in FAMILIES:
+    if record["family"] not in families():
         problems.append(Problem(rid, f"unknown family {record['family']!r}"))
     if "kind" in record and (record["kind"] not in KINDS or record["family"] != "unknown"):
         problems.append(Problem(rid, f"kind must be one of {KINDS}, and only on unknown"))
     if record["channel"] not in CHANNELS:
         problems.append(Problem(rid, f"channel must be one of {CHANNELS}"))
-    if record["lang"] not in LANGS:
-        problems.append(Problem(rid, f"lang must be one of {LANGS}"))
+    if record["lang"] not in LANGUAGES:
+        problems.append(Problem(rid, f"lang must be one of {LANGUAGES}"))
     problems.extend(_number_problems(rid, body, record["expect_numbers"]))
     problems.extend(_domain_problems(rid, body, record["expect_domains"]))
     return problems
@@ -189,15 +189,15 @@ def check(records: Sequence[dict[str, Any]]) -> list[Problem]:
 
 
 def summary(records: Sequence[dict[str, Any]]) -> str:
-    families = Counter(str(r.get("family")) for r in records)
+    counts = Counter(str(r.get("family")) for r in records)
     langs = Counter(str(r.get("lang")) for r in records)
     channels = Counter(str(r.get("channel")) for r in records)
-    genuine = families.get("unknown", 0) / len(records) if records else 0.0
+    genuine = counts.get("unknown", 0) / len(records) if records else 0.0
     lines = [f"{len(records)} records; unknown (genuine and unclear): {genuine:.0%}"]
     kinds = Counter(str(r["kind"]) for r in records if "kind" in r)
     if kinds:
         lines.append("unknown kinds: " + ", ".join(f"{k} {kinds.get(k, 0)}" for k in KINDS))
-    lines.append("families: " + ", ".join(f"{f} {families.get(f, 0)}" for f in FAMILIES))
+    lines.append("families: " + ", ".join(f"{f} {counts.get(f, 0)}" for f in families()))
     lines.append("languages: " + ", ".join(f"{k} {v}" for k, v in sorted(langs.items())))
     lines.append("channels: " + ", ".join(f"{k} {v}" for k, v in sorted(channels.items())))
     return "\n".join(lines)

@@ -19,7 +19,7 @@ import numpy as np
 
 from bot.domain.advice import MAX_SEGMENTS, ReplyTooLong, advice_key, report_reply
 from bot.domain.classifier import Classification, Verdict, classify, classify_many
-from bot.domain.families import FAMILIES, UNKNOWN
+from bot.domain.families import UNKNOWN, families
 from bot.domain.indicators import extract
 from bot.domain.language import Language, detect_language
 from bot.domain.model import LearnedModel
@@ -92,7 +92,7 @@ class Scores:
     def per_family(self) -> dict[str, tuple[float, float, float, int]]:
         stats: dict[str, tuple[float, float, float, int]] = {}
         pairs = list(zip(self.gold, self.predicted, strict=True))
-        for family in [f for f in FAMILIES if f in self.gold or f in self.predicted]:
+        for family in [f for f in families() if f in self.gold or f in self.predicted]:
             tp = sum(1 for g, p in pairs if g == family == p)
             predicted = sum(1 for _, p in pairs if p == family)
             support = sum(1 for g, _ in pairs if g == family)

@@ -24,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
 from bot.domain.classifier import Classification, Verdict, decide
-from bot.domain.families import FAMILIES, UNKNOWN
+from bot.domain.families import UNKNOWN, families
 from bot.domain.model import Thresholds, write_model
 from bot.training.features import Inputs, inputs_for
 
@@ -155,11 +155,11 @@ def choose_thresholds(
     best: tuple[float, float] | None = None
     for scam in np.round(np.arange(0.30, 0.995, 0.01), 2):
         decided = _decisions(probabilities, classes, inputs, Thresholds(float(scam), 0.0, 1.01))
-        families = [d.family for d in decided]
-        flagged = sum(1 for g, p in zip(genuine, families, strict=True) if g and p != UNKNOWN)
+        predicted = [d.family for d in decided]
+        flagged = sum(1 for g, p in zip(genuine, predicted, strict=True) if g and p != UNKNOWN)
         if flagged / genuine_count > MAX_GENUINE_FLAGGED:
             continue
-        score = macro_f1(labels, families)
+        score = macro_f1(labels, predicted)
         if best is None or score > best[0]:
             best = (score, float(scam))
     # No threshold keeps genuine messages out: then nothing is called a scam.
@@ -214,7 +214,7 @@ def train(
     records = [records[i] for i in order]
     groups = [groups[i] for i in order]
     labels = [str(r["family"]) for r in records]
-    unknown_labels = sorted(set(labels) - set(FAMILIES))
+    unknown_labels = sorted(set(labels) - set(families()))
     if unknown_labels:
         raise ValueError(f"labels that are not families: {unknown_labels}")
     inputs = inputs_for([str(r["body"]) for r in records])

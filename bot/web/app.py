@@ -13,18 +13,12 @@ from starlette.exceptions import HTTPException
 from bot.heap import freeze_startup_heap
 from bot.logging_setup import configure_logging
 from bot.settings import get_settings
-from bot.web import (
-    api,
-    api_blocklist,
-    api_campaigns,
-    api_search,
-    favicon,
-    health,
-    twilio_sms,
-    twilio_status,
-    twilio_voice,
-)
-from bot.web.api_docs import add_api_docs
+from bot.web import favicon, health, twilio_sms, twilio_status, twilio_voice
+from bot.web.api import blocklist_routes as api_blocklist
+from bot.web.api import campaign_routes as api_campaigns
+from bot.web.api import lookup_routes as api_lookup
+from bot.web.api import search_routes as api_search
+from bot.web.api.docs import add_api_docs
 from bot.web.console import account_pages as console_account
 from bot.web.console import admin as console_admin
 from bot.web.console import auth_routes as console_auth
@@ -66,7 +60,7 @@ def create_app() -> FastAPI:
     app.include_router(twilio_voice.router)
     app.include_router(health.router)
     app.include_router(favicon.router)
-    app.include_router(api.router)
+    app.include_router(api_lookup.router)
     app.include_router(api_blocklist.router)
     app.include_router(api_campaigns.router)
     app.include_router(api_search.router)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from fastapi.concurrency import run_in_threadpool
 
 from bot.db.session import session_scope
-from bot.domain.language import Language
+from bot.domain.language import DEFAULT_LANGUAGE, LANGUAGES, Language, next_language
 from bot.domain.numbers import parse_phone, reporter_number
 from bot.domain.voice import MAX_RETRIES, is_hidden, is_withheld, number_from_digits
 from bot.security.pseudonyms import pseudonym
@@ -39,7 +39,7 @@ CALL_DOCS: dict[str, Any] = {
     "openapi_extra": webhook_openapi(CALL_FORM, ("CallSid",)),
 }
 
-LangParam = Query("fr", pattern="^(fr|en)$")
+LangParam = Query(DEFAULT_LANGUAGE, pattern=f"^({'|'.join(LANGUAGES)})$")
 AttemptParam = Query(0, ge=0, le=MAX_RETRIES)
 
 
@@ -80,7 +80,7 @@ async def inbound_call(form: dict[str, str] = Depends(signed_form)) -> Response:
     preface = ["voice/welcome"]
     if caller_phone(form) is None:
         preface.append("voice/withheld")
-    return twiml(voice_twiml.menu("fr", 0, preface))
+    return twiml(voice_twiml.menu(DEFAULT_LANGUAGE, 0, preface))
 
 
 async def _forwarded(sid: str, form: dict[str, str]) -> Response:
@@ -106,8 +106,7 @@ async def typed_number(
     call_sid(form)
     digits = form.get("Digits", "").strip()
     if digits == voice_twiml.SWITCH_KEY and not sw:
-        other = voice_twiml.other_language(lang)
-        return twiml(voice_twiml.menu(other, attempt, [], switched=True))
+        return twiml(voice_twiml.menu(next_language(lang), attempt, [], switched=True))
     if not digits:
         return _retry_or_give_up(lang, attempt, ["voice/no_input"], "menu", switched=bool(sw))
     number = number_from_digits(digits)

@@ -14,16 +14,11 @@ from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from bot.domain.language import Language
+from bot.domain.language import DEFAULT_LANGUAGE, Language, language_info, next_language
 from bot.domain.numbers import Number
 from bot.domain.voice import advice_key, spoken_digits
 from bot.prompts import render
 
-# A named voice per language, so that every <Say> sounds the same whatever Twilio's default.
-VOICES: dict[Language, tuple[str, str]] = {
-    "fr": ("Polly.Lea", "fr-FR"),
-    "en": ("Polly.Joanna", "en-US"),
-}
 VOICE_PATH = "/twilio/voice"
 NUMBER_PATH = "/twilio/voice/number"
 CONFIRM_PATH = "/twilio/voice/confirm"
@@ -33,17 +28,15 @@ CONFIRM_KEY = "1"
 RETYPE_KEY = "2"
 
 
-def other_language(lang: Language) -> Language:
-    return "en" if lang == "fr" else "fr"
-
-
 def step_url(path: str, **params: str | int) -> str:
     return f"{path}?{urlencode(params)}" if params else path
 
 
 def _say(node: VoiceResponse | Gather, text: str, lang: Language) -> None:
-    voice, language = VOICES[lang]
-    node.say(text, voice=voice, language=language)
+    """In the language's named voice (the registry's), so that every <Say> sounds the same
+    whatever Twilio's default."""
+    info = language_info(lang)
+    node.say(text, voice=info.voice, language=info.locale)
 
 
 def _say_all(node: VoiceResponse | Gather, keys: list[str], lang: Language) -> None:
@@ -65,7 +58,7 @@ def _gather(response: VoiceResponse, action: str, **options: str | int) -> Gathe
 
 
 def menu(lang: Language, attempt: int, preface: list[str], switched: bool = False) -> str:
-    """Ask for the number that called, ending with #. Offers the other language until used."""
+    """Ask for the number that called, ending with #. Offers the next language until used."""
     response = VoiceResponse()
     _say_all(response, preface, lang)
     params: dict[str, str | int] = {"lang": lang, "attempt": attempt}
@@ -75,7 +68,7 @@ def menu(lang: Language, attempt: int, preface: list[str], switched: bool = Fals
     gather = _gather(response, action, finish_on_key="#")
     _say(gather, render("voice/menu", lang), lang)
     if not switched:
-        other = other_language(lang)
+        other = next_language(lang)
         _say(gather, render("voice/switch", other), other)
     response.redirect(action, method="POST")
     return str(response)
@@ -120,6 +113,6 @@ def give_up(lang: Language, preface: list[str]) -> str:
 def forwarded_call() -> str:
     """What a forwarded (suspect) caller hears: neutral, nothing recorded, then hang up."""
     response = VoiceResponse()
-    _say(response, render("voice/forward/neutral", "fr"), "fr")
+    _say(response, render("voice/forward/neutral", DEFAULT_LANGUAGE), DEFAULT_LANGUAGE)
     response.hangup()
     return str(response)

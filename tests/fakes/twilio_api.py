@@ -1,10 +1,17 @@
-"""A local fake of Twilio's REST Messages API that the real Twilio SDK talks to.
+"""A local fake of Twilio's REST Messages API that the real Twilio SDK talks to: the only one,
+for the tests (in a thread, `FakeTwilioServer`) and the benchmark (a process of its own).
 
 It checks HTTP Basic auth, stores messages, lists them with Twilio's filters, and can be told to
 fail: the next N calls answer 429/20429, 500, or a permanent error such as 21610. It can also
-enforce a rate per sender and answer 429 past it, like Twilio's queue.
+enforce a rate per sender and answer 429 past it, like Twilio's queue, and answer late, as the
+real API does from across the Atlantic. `GET /fake/stats` tells what it took and refused.
 
-Run alone: `python -m tests.fakes.twilio_api --port 8099` (for the benchmark and manual runs).
+Run alone (the benchmark does, and so can a person):
+
+    python -m tests.fakes.twilio_api --port 8099 --max-per-second 10 --latency 0.25
+
+`--latency` is how long each answer takes after the message is stored: Twilio's API answers in
+about 150-300 ms across the Atlantic, where a local fake answers in a millisecond.
 """
 
 from __future__ import annotations
@@ -51,6 +58,7 @@ class FakeTwilioState:
     answer_delay: float = 0.0
     rejected_for_rate: int = 0
     requests: int = 0
+    started: float = field(default_factory=time.time)
     _sent_times: dict[str, deque[float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -159,6 +167,18 @@ def create_app(state: FakeTwilioState) -> FastAPI:
             await asyncio.sleep(delay)
         return JSONResponse(_resource(message), status_code=201)
 
+    @app.get("/fake/stats")
+    async def stats() -> dict[str, object]:
+        """What the fake took (each message's creation time and recipient) and refused."""
+        with state.lock:
+            return {
+                "started": state.started,
+                "requests": state.requests,
+                "rejected_for_rate": state.rejected_for_rate,
+                "created": [m["date_created"].timestamp() for m in state.messages],
+                "to": [m["to"] for m in state.messages],
+            }
+
     @app.get("/2010-04-01/Accounts/{account_sid}/Messages.json")
     async def list_messages(account_sid: str, request: Request) -> JSONResponse:
         if not authorised(request, account_sid):
@@ -235,8 +255,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8099)
     parser.add_argument("--max-per-second", type=float, default=None)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds to each answer")
     args = parser.parse_args()
-    state = FakeTwilioState(max_per_second=args.max_per_second)
+    state = FakeTwilioState(max_per_second=args.max_per_second, answer_delay=args.latency)
     uvicorn.run(create_app(state), host="127.0.0.1", port=args.port, log_level="warning")
 
 

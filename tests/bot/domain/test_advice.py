@@ -17,8 +17,8 @@ from bot.domain.advice import (
     sender_logged_reply,
 )
 from bot.domain.call_advice import forward_reply
-from bot.domain.classifier import FAMILIES, Classification, Verdict
-from bot.domain.families import SCAM_FAMILIES
+from bot.domain.classifier import Classification, Verdict
+from bot.domain.families import families, scam_families
 from bot.domain.indicators import find_urls
 from bot.domain.language import LANGUAGES, Language
 from bot.domain.numbers import Number, parse_any, parse_as_received
@@ -46,7 +46,7 @@ def _sound(reply: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_family_has_advice_for_texts_and_calls(lang: Language) -> None:
-    for family in [*SCAM_FAMILIES, "official_number", "cautious"]:
+    for family in [*scam_families(), "official_number", "cautious"]:
         for prefix in ("sms/advice/", "sms/advice/call/"):
             assert has_prompt(prefix + family, lang), prefix + family
             assert has_prompt(prefix + family + "_short", lang), prefix + family
@@ -54,7 +54,7 @@ def test_every_family_has_advice_for_texts_and_calls(lang: Language) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", families())
 @pytest.mark.parametrize("channel", ["sms", "call"])
 def test_every_reply_fits_with_the_crowd_and_the_question(
     lang: Language, family: str, channel: str
@@ -78,7 +78,7 @@ def test_every_reply_fits_with_the_crowd_and_the_question(
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_call_advice_says_hang_up_and_text_advice_does_not(lang: Language) -> None:
     hang_up = re.compile(r"(?i)raccroch|hang up")
-    for family in SCAM_FAMILIES:
+    for family in scam_families():
         result = Classification(family, [], False, verdict=Verdict.SCAM)
         assert not hang_up.search(report_reply(lang, result, None, True, "sms")), family
     bank = Classification("bank", [], False, verdict=Verdict.SCAM)

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from bot.db.session import session_scope
 from bot.services.api_tokens import check_token, token_scopes
-from bot.web.api_limits import spend
+from bot.web.api.token_limits import spend
 from bot.web.metrics import API_REFUSED
 
 _bearer = HTTPBearer(auto_error=False)

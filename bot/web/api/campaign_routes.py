@@ -20,7 +20,7 @@ from bot.services.campaign_queries import (
     campaign_trend,
     list_campaigns,
 )
-from bot.web.api_auth import NOT_FOUND, UNAUTHORIZED, require_scope
+from bot.web.api.auth import NOT_FOUND, UNAUTHORIZED, require_scope
 from bot.web.params import MAX_DB_ID
 
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=UNAUTHORIZED)

@@ -1,4 +1,5 @@
-"""The JSON API for analysts and operators, under /api/v1, behind bearer tokens."""
+"""GET /api/v1/numbers/{number} and /api/v1/reports: a number looked up in any spelling, and
+reports newest first, paginated, for analysts and operators behind bearer tokens."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from bot.db.session import session_scope
 from bot.domain.numbers import NumberType, canonical_lookup
 from bot.services.api_tokens import NUMBERS_READ, REPORTS_READ
 from bot.services.queries import family_counts, list_reports, number_by_canonical
-from bot.web.api_auth import NOT_FOUND, UNAUTHORIZED, require_scope
+from bot.web.api.auth import NOT_FOUND, UNAUTHORIZED, require_scope
 from bot.web.params import MAX_DB_ID, utc_query
 
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=UNAUTHORIZED)

@@ -18,7 +18,7 @@ from bot.db.types import utcnow
 from bot.services import blocklist, blocklist_stix
 from bot.services.api_tokens import BLOCKLIST_READ
 from bot.settings import get_settings
-from bot.web.api_auth import UNAUTHORIZED, require_scope
+from bot.web.api.auth import UNAUTHORIZED, require_scope
 
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=UNAUTHORIZED)
 

@@ -12,8 +12,8 @@ from bot.db.session import session_scope
 from bot.domain.numbers import NumberType
 from bot.services.api_tokens import REPORTS_READ
 from bot.services.search import KINDS, MAX_QUERY, Kind, search
-from bot.web.api import NUMBER_TYPE_DOC
-from bot.web.api_auth import UNAUTHORIZED, require_scope
+from bot.web.api.auth import UNAUTHORIZED, require_scope
+from bot.web.api.lookup_routes import NUMBER_TYPE_DOC
 from bot.web.params import invalid
 
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=UNAUTHORIZED)

@@ -1,0 +1,80 @@
+"""The language registry is the one list of languages: each has its prompts (the same keys as
+the default's), its keywords, its voice; detection and the voice menu's switch read it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.keywords import Keyword, keyword_language, parse_keyword
+from bot.domain.language import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    REGISTRY,
+    Language,
+    LanguageInfo,
+    detect_language,
+    is_language,
+    language_info,
+    language_or_default,
+    next_language,
+)
+from bot.prompts import all_prompt_keys
+
+
+def test_french_is_the_default_and_english_the_other() -> None:
+    assert DEFAULT_LANGUAGE == "fr"
+    assert LANGUAGES == ("fr", "en") == tuple(info.code for info in REGISTRY)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_language_has_every_prompt_of_the_default(lang: Language) -> None:
+    keys = all_prompt_keys()
+    assert keys[lang] == keys[DEFAULT_LANGUAGE]
+
+
+@pytest.mark.parametrize("info", REGISTRY, ids=lambda info: info.code)
+def test_every_keyword_of_a_language_switches_to_it(info: LanguageInfo) -> None:
+    assert info is language_info(info.code)
+    for word in info.keywords:
+        keyword = parse_keyword(f" {word.lower()} !")
+        assert keyword is not None and keyword_language(keyword) == info.code
+
+
+def test_the_language_keywords_as_reporters_write_them() -> None:
+    assert parse_keyword("Français") is Keyword.FRENCH
+    assert parse_keyword("en") is Keyword.ENGLISH
+    assert keyword_language(Keyword.ENGLISH) == "en"
+    assert keyword_language(Keyword.FRENCH) == "fr"
+    for other in (Keyword.STOP, Keyword.START, Keyword.HELP):
+        assert keyword_language(other) is None
+
+
+def test_a_stored_code_is_read_as_a_language_or_the_default() -> None:
+    assert language_or_default("en") == "en"
+    assert language_or_default("fr") == "fr"
+    for stored in ("de", "", None, "EN", ["en"]):
+        assert language_or_default(stored) == DEFAULT_LANGUAGE
+        assert not is_language(stored)
+
+
+def test_the_voice_menu_offers_the_next_language_round_the_registry() -> None:
+    assert next_language("fr") == "en"
+    assert next_language("en") == "fr"
+
+
+@pytest.mark.parametrize(
+    ("text", "default", "expected"),
+    [
+        ("Bonjour, j'ai reçu ce message de ma banque", "en", "fr"),
+        ("Hello, I got this message from my bank", "fr", "en"),
+        ("", "fr", "fr"),
+        ("", "en", "en"),
+        ("ok 06 12 34 56 78", "fr", "fr"),
+        ("the le", "en", "en"),  # a tie keeps the default
+        ("the le", "fr", "fr"),
+    ],
+)
+def test_detection_counts_each_language_s_frequent_words(
+    text: str, default: Language, expected: Language
+) -> None:
+    assert detect_language(text, default) == expected
