@@ -19,6 +19,10 @@ import phonenumbers
 from phonenumbers import Leniency, PhoneNumberMatcher
 
 DEFAULT_REGION = "FR"
+# The other region whose national spelling a reporter may copy, and what that spelling looks like
+# once its separators are gone: a 0 and ten digits, which no French number has.
+NATIONAL_FALLBACK_REGION = "GB"
+_NATIONAL_FALLBACK = re.compile(r"0\d{10}")
 
 # ARCEP: automated calls must come from these ranges (national significant number prefixes).
 AUTOMATED_CALL_PREFIXES = (
@@ -199,14 +203,31 @@ def canonical_lookup(raw: str) -> str | None:
 
 
 def find_phone_numbers(text: str, region: str = DEFAULT_REGION) -> list[tuple[int, Number]]:
-    """Every possible phone number in a free text, with its position, in order of appearance."""
-    found: list[tuple[int, Number]] = []
+    """Every possible phone number in a free text, with its position, in order of appearance.
+
+    A number written in another country's national format is read as that country's when it
+    cannot be French: `07700 900418`, 0 and ten digits, is British (a French number is 0 and
+    nine), as an English-speaking reporter copies it from their phone."""
+    found = _numbers_matched(text, region)
+    if region == DEFAULT_REGION:
+        taken = [(start, end) for start, end, _ in found]
+        found += [
+            (start, end, number)
+            for start, end, number in _numbers_matched(text, NATIONAL_FALLBACK_REGION)
+            if _NATIONAL_FALLBACK.fullmatch(_SEPARATORS.sub("", text[start:end]))
+            and not any(start < e and s < end for s, e in taken)
+        ]
+    return [(start, number) for start, _, number in sorted(found, key=lambda f: f[0])]
+
+
+def _numbers_matched(text: str, region: str) -> list[tuple[int, int, Number]]:
+    found: list[tuple[int, int, Number]] = []
     for match in PhoneNumberMatcher(text, region, leniency=Leniency.POSSIBLE):
         if _glued_to_a_reference(text, match.start):
             continue
         number = from_phonenumber(match.number)
         if number is not None:
-            found.append((match.start, number))
+            found.append((match.start, match.end, number))
     return found
 
 

@@ -7,6 +7,7 @@ import pytest
 from bot.domain.numbers import (
     MAX_AS_RECEIVED,
     canonical_lookup,
+    find_phone_numbers,
     find_written_numbers,
     parse_as_received,
 )
@@ -45,3 +46,21 @@ def test_written_numbers_valid_or_not_are_found_but_not_dates_links_or_reference
         "+22507123456",
         "+33639981234",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("call from 07700 900418, said my account was hacked", ["+447700900418"]),
+        ("the number was 07700900418", ["+447700900418"]),
+        ("appel du 06 39 98 12 34 puis du 07700 900 419", ["+33639981234", "+447700900419"]),
+        ("+44 7700 900418 then 020 7946 0018", ["+447700900418", "+442079460018"]),
+        # A French number is 0 and nine digits: never read as British.
+        ("rappelez le 01 99 00 41 22", ["+33199004122"]),
+        # Glued to a reference, or too long: no number.
+        ("commande CMD-07700900418 expédiée", []),
+        ("ref 077009004181 validée", []),
+    ],
+)
+def test_a_british_number_in_its_national_spelling_is_found(text: str, expected: list[str]) -> None:
+    assert [n.canonical for _, n in find_phone_numbers(text)] == expected
