@@ -93,7 +93,8 @@ _CALL_SHORT_CODE = re.compile(
 # "au 3646", "le 3949 c'est bien France Travail ?": an official short number named anywhere is the
 # number to call or the caller (config/official.toml lists them), never an amount or a year.
 _NAMED_SHORT_NUMBER = re.compile(
-    r"(?i)\b(?:le|au|the|on|du|par|at|call)\s+(?P<sender>[1-9]\d{3,4})\b(?!\s*(?:€|eur|euros?|h\b))"
+    r"(?i)\b(?:le|au|the|on|du|par|at|call|num[ée]ro(?:\s+affich[ée])?\s*:?|number(?:\s+shown)?\s*:?)"
+    r"\s+(?P<sender>[1-9]\d{3,4})\b(?!\s*(?:€|eur|euros?|h\b))"
 )
 # "c'est écrit AMELI en expéditeur", "marqué info-colis comme expéditeur", "shows AMELI as sender".
 _NAMED_AS_SENDER = re.compile(
@@ -112,8 +113,8 @@ _SENDER_IS = re.compile(
     [«"'“]?(?P<sender>[A-Z0-9][A-Z0-9&_-]{1,10})(?![\w-])
     """
 )
-# "appelé du 3646", "called by 3646", "le 3646 m'a appelé": an official or business short code
-# named as the caller.
+# "appelé du 3646", "called by 3646", "le 3646 m'a appelé", "3646 ma appelé" (at the start, and
+# as typed in haste): an official or business short code named as the caller.
 _CALLED_FROM_SHORT_CODE = re.compile(
     r"""(?ix)
     \b(?:appel(?:[ée]e?s?|s)?|contact[ée]e?s?|t[ée]l[ée]phon[ée]e?s?|called|rang|phoned
@@ -124,8 +125,8 @@ _CALLED_FROM_SHORT_CODE = re.compile(
 )
 _SHORT_CODE_CALLED = re.compile(
     r"""(?ix)
-    \b(?:le|the)\s+(?P<sender>[1-9]\d{3,5})\s+
-    (?:m['’]\s?a\s+(?:appel|rappel|t[ée]l[ée]phon|contact|laiss)|m['’]\s?appel|m['’]\s?rappel
+    (?:\b(?:le|the|num[ée]ro|number)\s+|^\s*)(?P<sender>[1-9]\d{3,5})\s+
+    (?:m['’]?\s?a\s+(?:appel|rappel|t[ée]l[ée]phon|contact|laiss)|m['’]\s?appel|m['’]\s?rappel
        |called|rang|phoned|calls)
     """
 )

@@ -59,6 +59,11 @@ def test_hosts_in_look_alike_letters_are_stored_as_the_dns_sees_them(
         ("it shows AMELI as sender", "AMELI"),
         ("Prenez rendez-vous sur ameli.fr ou au 3646.", "3646"),
         ("est-ce que le 3949 c'est bien France Travail ?", "3949"),
+        ("La Caf m'a rappelé pour mon dossier. Numéro affiché : 3230", "3230"),
+        ("Un conseiller m'a appelée. Numéro affiché 3960.", "3960"),
+        ("3646 m'a appelé pour ma carte Vitale", "3646"),
+        ("Le numero 3949 ma appeler ce matin", "3949"),
+        ("Number shown: 3646, they asked for my card", "3646"),
     ],
 )
 def test_a_sender_is_read_in_any_phrasing(text: str, sender: str) -> None:
@@ -75,6 +80,8 @@ def test_a_sender_is_read_in_any_phrasing(text: str, sender: str) -> None:
         "payez le 1234 avant demain",  # a short number, but no official one
         "De : mon frère, il dit qu'il a changé de numéro",
         "AMELI : votre carte Vitale expire",  # a label of the forwarded text is not a sender
+        "numéro de dossier 48213, merci",
+        "numéro 1234 de commande",  # a short number after "numéro", but no official one
     ],
 )
 def test_words_that_only_look_like_a_sender_are_not_one(text: str) -> None:
