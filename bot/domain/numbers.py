@@ -74,6 +74,7 @@ class Number:
         return self.canonical[:4]
 
 
+_QUOTES_AND_SPACES = "\"'«»“” \t\r\n\u00a0\u202f"
 _SEPARATORS = re.compile(r"[\s.\-/()\u00a0\u202f]+")
 # E.164 has 15 digits at most: room for a malformed number, none for junk.
 MAX_AS_RECEIVED = 20
@@ -148,9 +149,9 @@ def parse_short_code(raw: str) -> Number | None:
 
 
 def parse_sender_name(raw: str) -> Number | None:
-    # Spaces inside the quotes go too (`AMELI '`): else the key keeps a trailing space that a
-    # lookup of the same name strips, and one sender is counted under two keys.
-    text = raw.strip().strip("\"'«»“”").strip()
+    # Spaces and quotes go together, in any order (`AMELI '`, `A' «`): else the key keeps a
+    # quote or a space that a lookup of the same name strips, and one sender has two keys.
+    text = raw.strip(_QUOTES_AND_SPACES)
     if _SENDER_NAME.fullmatch(text) and not text.replace(" ", "").isdigit():
         return Number(re.sub(r"\s+", " ", text).upper(), NumberType.SENDER_NAME)
     return None

@@ -105,3 +105,5 @@ def test_canonical_lookup_is_idempotent(text: str) -> None:
 def test_a_quoted_sender_name_with_a_space_inside_the_quotes_has_one_key() -> None:
     # Found by the property above: `AMELI '` gave `AMELI ` (trailing space), `AMELI` on lookup.
     assert canonical_lookup("AMELI '") == canonical_lookup("« AMELI »") == "AMELI"
+    # And later: `A' «` gave `A'` (the space stopped the quotes' strip), `A` on lookup.
+    assert canonical_lookup("A' «") == canonical_lookup("A'") == "A"
