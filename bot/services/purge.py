@@ -46,11 +46,10 @@ from bot.db.models import (
     Reporter,
 )
 from bot.db.types import utcnow
+from bot.domain.statuses import NOT_SENT_YET, EventStatus
 from bot.settings import get_settings
 
 PURGED_KEY = "purged:"
-# A reply in these states may still be sent, and needs its text and its reporter until then.
-_PENDING_REPLY = ("queued", "sending")
 
 
 @dataclass
@@ -114,7 +113,7 @@ def purge_personal_data(
     result.events = _rows(
         session.execute(
             update(InboundEvent)
-            .where(InboundEvent.received_at < cutoff, InboundEvent.status != "received")
+            .where(InboundEvent.received_at < cutoff, InboundEvent.status != EventStatus.RECEIVED)
             .where(
                 InboundEvent.from_enc.is_not(None)
                 | InboundEvent.reporter_pseudonym.is_not(None)
@@ -132,7 +131,8 @@ def purge_personal_data(
             update(Reply)
             .where(
                 Reply.created_at < cutoff,
-                Reply.status.not_in(_PENDING_REPLY),
+                # A reply not sent yet still needs its text and its reporter.
+                Reply.status.not_in(NOT_SENT_YET),
                 ~Reply.dedupe_key.startswith(PURGED_KEY, autoescape=True),
             )
             .values(

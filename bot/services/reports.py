@@ -16,6 +16,7 @@ from bot.db.types import utcnow
 from bot.domain.classifier import Classification
 from bot.domain.indicators import Indicators
 from bot.domain.numbers import Number
+from bot.domain.statuses import VettingStatus
 from bot.services.dialect import earlier_of, insert_ignore_into, later_of, upsert_many
 
 
@@ -130,7 +131,7 @@ def count_reports_on_numbers(
                 "call_count": calls,
                 "first_reported_at": min(s.seen_at for s in group),
                 "last_reported_at": max(s.seen_at for s in group),
-                "status": "new",
+                "status": VettingStatus.NEW,
             }
         )
     table = ReportedNumber

@@ -26,6 +26,7 @@ from bot.domain.model import LearnedModel
 from bot.domain.official import is_official_domain
 from bot.domain.report_text import ReadReport, read_report
 from bot.domain.segments import count_segments
+from bot.domain.statuses import CorpusKind
 
 MIN_MACRO_F1 = 0.90
 MAX_GENUINE_FLAGGED = 1 / 30
@@ -83,8 +84,8 @@ class Scores:
         self.predicted.append(result.family)
         self.confidence.append(result.confidence)
         self.top_right.append(result.top_family == gold)
-        scam = gold != UNKNOWN or record.get("kind") == "scam"
-        if record.get("kind") == "scam":
+        scam = gold != UNKNOWN or record.get("kind") == CorpusKind.SCAM
+        if record.get("kind") == CorpusKind.SCAM:
             self.outside_scams.add(rid)
         if scam and result.verdict is Verdict.GENUINE_SIGNS:
             self.reassured_scams.append(rid)

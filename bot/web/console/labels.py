@@ -164,7 +164,7 @@ def reason_label(texts: Texts, reason: str) -> str:
 
 def feature_label(texts: Texts, feature: str) -> str:
     """A feature of the learned model (bot.domain.model.feature_names), for "main reasons"."""
-    kind, colon, value = feature.partition(":")
+    prefix, colon, value = feature.partition(":")
     if not colon:
         fixed = {
             "risk": N_("Overall risk score"),
@@ -172,23 +172,23 @@ def feature_label(texts: Texts, feature: str) -> str:
             "has_phone": N_("Contains a phone number"),
             "acted": N_("The reporter may have acted"),
         }
-        return texts.gettext(fixed[kind]) if kind in fixed else _plain(kind)
-    if kind == "word":
+        return texts.gettext(fixed[prefix]) if prefix in fixed else _plain(prefix)
+    if prefix == "word":
         return texts.gettext("word “%(word)s”", word=value)
-    if kind == "chars":
+    if prefix == "chars":
         return texts.gettext("letters “%(chars)s”", chars=value)
-    if kind == "rule":
+    if prefix == "rule":
         return texts.gettext(
             "words of the “%(family)s” family", family=label(texts, FAMILIES, value)
         )
-    if kind == "sign":
+    if prefix == "sign":
         return texts.gettext(
             "scam signs of the “%(family)s” family", family=label(texts, FAMILIES, value)
         )
-    if kind in ("flag", "signal"):
+    if prefix in ("flag", "signal"):
         return reason_label(texts, value)
-    if kind == "reported":
+    if prefix == "reported":
         return texts.gettext("reported number: %(type)s", type=label(texts, NUMBER_TYPES, value))
-    if kind == "channel" and value == "call":
+    if prefix == "channel" and value == "call":
         return texts.gettext("reported as a call")
     return feature

@@ -1,0 +1,72 @@
+"""Rules on the code itself, read from its syntax trees (bot/ and workers/, migrations aside)."""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NAMED = ("status", "kind", "state")  # a name holding one of these is compared to enum members
+
+
+def _sources() -> Iterator[tuple[str, ast.Module]]:
+    for package in ("bot", "workers"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            yield str(path.relative_to(ROOT)), ast.parse(path.read_text(), str(path))
+
+
+def _name(node: ast.expr) -> str | None:
+    """The name an expression reads: `status`, `x.status`, `r["kind"]`, `r.get("kind")`."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    key: ast.expr | None = None
+    if isinstance(node, ast.Subscript):
+        key = node.slice
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args:
+        key = node.args[0] if node.func.attr == "get" else None
+    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+        return key.value
+    return None
+
+
+def _is_named(node: ast.expr) -> bool:
+    name = (_name(node) or "").lower()
+    return any(word in name for word in NAMED)
+
+
+def _is_text(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return bool(node.elts) and all(_is_text(element) for element in node.elts)
+    return False
+
+
+def string_comparisons(tree: ast.AST) -> Iterator[int]:
+    """Lines comparing a status or kind with a string literal, or a tuple of them."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Compare):
+            continue
+        operands = [node.left, *node.comparators]
+        for left, right in itertools.pairwise(operands):
+            if (_is_named(left) and _is_text(right)) or (_is_text(left) and _is_named(right)):
+                yield node.lineno
+
+
+def test_the_rule_sees_the_forms_it_forbids() -> None:
+    tree = ast.parse(
+        'a = e.status == "done"\nb = kind in ("x", "y")\nc = r.get("kind") != "scam"\n'
+        'd = "sent" == reply.status\ne = e.status == EventStatus.DONE\nf = code == "x"\n'
+    )
+    assert list(string_comparisons(tree)) == [1, 2, 3, 4]
+
+
+def test_no_status_or_kind_is_compared_with_a_string() -> None:
+    found = [f"{path}:{line}" for path, tree in _sources() for line in string_comparisons(tree)]
+    assert found == [], "compare with the enum members of bot.domain.statuses"
