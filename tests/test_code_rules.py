@@ -70,3 +70,31 @@ def test_the_rule_sees_the_forms_it_forbids() -> None:
 def test_no_status_or_kind_is_compared_with_a_string() -> None:
     found = [f"{path}:{line}" for path, tree in _sources() for line in string_comparisons(tree)]
     assert found == [], "compare with the enum members of bot.domain.statuses"
+
+
+MAX_FUNCTION_LINES = 60  # a function longer than a screen is read in pieces: name the pieces
+
+
+def long_functions(tree: ast.AST) -> Iterator[tuple[str, int]]:
+    """Functions (methods and nested ones included) over the limit, `def` to last line."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            length = (node.end_lineno or node.lineno) - node.lineno + 1
+            if length > MAX_FUNCTION_LINES:
+                yield node.name, length
+
+
+def test_the_length_rule_counts_from_def_to_the_last_line() -> None:
+    body = "".join(f"    x = {i}\n" for i in range(MAX_FUNCTION_LINES - 1))
+    assert list(long_functions(ast.parse("def fits():\n" + body))) == []
+    too_long = ast.parse("async def over():\n" + body + "    return x\n")
+    assert list(long_functions(too_long)) == [("over", MAX_FUNCTION_LINES + 1)]
+
+
+def test_no_function_is_over_sixty_lines() -> None:
+    found = [
+        f"{path}: {name} ({length} lines)"
+        for path, tree in _sources()
+        for name, length in long_functions(tree)
+    ]
+    assert found == [], f"split into named steps (at most {MAX_FUNCTION_LINES} lines each)"
