@@ -38,11 +38,6 @@ def domain_key(raw: str) -> str | None:
     return defang(domain) if domain else None
 
 
-def record_report_domains(session: Session, report: Report) -> list[int]:
-    """Count each domain of a new report once, and link them. Call once, right after storing it."""
-    return record_domains(session, [(report.id, report.domains or [], report.received_at)])
-
-
 def record_domains(
     session: Session, reports: Sequence[tuple[int, Sequence[str], datetime]]
 ) -> list[int]:

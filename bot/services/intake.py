@@ -310,12 +310,6 @@ def identify_reporter(event: InboundEvent) -> None:
         event.from_enc = encrypt_phone(number)
 
 
-def mark_enqueued(session: Session, event_id: int) -> None:
-    event = session.get(InboundEvent, event_id)
-    if event is not None and event.status == EventStatus.RECEIVED:
-        event.enqueued_at = utcnow()
-
-
 def record_event_failure(event_id: int, error: str) -> None:
     """Count a failed processing attempt, in a transaction of its own."""
     from bot.db.session import session_scope

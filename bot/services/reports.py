@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm import Session, lazyload
 
 from bot.db.models import InboundEvent, NumberReporter, Report, ReportedNumber
-from bot.db.types import utcnow
 from bot.domain.classifier import Classification
 from bot.domain.indicators import Indicators
 from bot.domain.numbers import Number
@@ -207,13 +206,3 @@ def attach_number(session: Session, report: Report, number: Number) -> ReportedN
     record = session.get_one(ReportedNumber, count.number_id, populate_existing=True)
     report.number = record
     return record
-
-
-def find_number(session: Session, canonical: str) -> ReportedNumber | None:
-    return session.scalars(
-        select(ReportedNumber).where(ReportedNumber.number == canonical)
-    ).one_or_none()
-
-
-def reported_at(now: datetime | None = None) -> datetime:
-    return now or utcnow()
