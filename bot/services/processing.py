@@ -19,8 +19,8 @@ from bot.db.types import utcnow
 from bot.domain import advice
 from bot.domain.classifier import Classification, classify_many
 from bot.domain.conversation import KeywordSms, NewReportSms, SenderAnswer, Sms, read_sms
-from bot.domain.keywords import Keyword
-from bot.domain.language import Language, detect_language
+from bot.domain.keywords import AnyKeyword, Keyword, LanguageKeyword
+from bot.domain.language import Language, detect_language, is_language
 from bot.domain.report_text import ReadReport, read_report
 from bot.domain.statuses import EventStatus, ReplyKind
 from bot.prompts import render
@@ -95,8 +95,8 @@ def _answer_sms(session: Session, event: InboundEvent, reporter: Reporter, sms: 
 
 
 def _language(reporter: Reporter, body: str) -> Language:
-    if reporter.language_chosen and reporter.language in ("fr", "en"):
-        return reporter.language  # type: ignore[return-value]
+    if reporter.language_chosen and is_language(reporter.language):
+        return reporter.language
     return detect_language(body)
 
 
@@ -122,7 +122,7 @@ def _reply(
 
 
 def _handle_keyword(
-    session: Session, event: InboundEvent, reporter: Reporter, keyword: Keyword
+    session: Session, event: InboundEvent, reporter: Reporter, keyword: AnyKeyword
 ) -> Outcome:
     if keyword is Keyword.STOP:
         reporter_service.opt_out(reporter)
@@ -136,8 +136,8 @@ def _handle_keyword(
             ),
             action="start",
         )
-    if keyword in (Keyword.ENGLISH, Keyword.FRENCH):
-        chosen: Language = "en" if keyword is Keyword.ENGLISH else "fr"
+    if isinstance(keyword, LanguageKeyword):
+        chosen = keyword.language
         reporter_service.set_language(reporter, chosen)
         text = render("sms/keyword/language", chosen)
         return Outcome(
