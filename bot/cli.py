@@ -109,7 +109,19 @@ def _purge(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="scamline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+    _add_running(commands)
+    _add_simulate(commands)
+    _add_token(commands)
 
+    from bot.cli_users import add_user_commands
+
+    add_user_commands(commands)
+    _add_upkeep(commands)
+    return parser
+
+
+def _add_running(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The processes: the web app, a worker, and both at once for development."""
     serve = commands.add_parser("serve", help="run the web app (webhooks, API, console)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -131,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8000)
     run.set_defaults(handler=_run)
 
+
+def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     simulate = commands.add_parser("simulate", help="play Twilio's part against a running bot")
     kinds = simulate.add_subparsers(dest="kind", required=True)
     sms = kinds.add_parser("sms", help="send a correctly signed inbound SMS webhook")
@@ -149,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--no-wait", action="store_true", help="do not wait for the SMS")
     call.set_defaults(handler=_simulate_call)
 
+
+def _add_token(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     token = commands.add_parser("token", help="API tokens")
     token_commands = token.add_subparsers(dest="token_command", required=True)
     create = token_commands.add_parser("create", help="print a new API token as the last line")
@@ -161,10 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create.set_defaults(handler=_token)
 
-    from bot.cli_users import add_user_commands
 
-    add_user_commands(commands)
-
+def _add_upkeep(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Retention, and the classifier's evaluation and training."""
     purge = commands.add_parser(
         "purge", help="delete personal data past retention (also runs daily in the worker)"
     )
@@ -195,7 +210,6 @@ def build_parser() -> argparse.ArgumentParser:
     training.add_argument("--no-corrections", action="store_true", help="the corpus only")
     training.add_argument("--force", action="store_true", help="install even if worse")
     training.set_defaults(handler=_train)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

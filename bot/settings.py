@@ -109,10 +109,6 @@ class Settings(BaseSettings):
         return bool(self.twilio_account_sid) and self.twilio_auth_token not in PLACEHOLDERS
 
     @property
-    def is_development(self) -> bool:
-        return self.environment == "development"
-
-    @property
     def is_production(self) -> bool:
         return self.environment == "production"
 

@@ -19,6 +19,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.db.models import InboundEvent, Reply, Reporter
 from bot.db.session import session_scope
+from bot.domain.statuses import NOT_SENT_YET, EventStatus, ReplyStatus
 from bot.runfile import read_run_info, run_file
 from bot.services.abuse import LOOP_ANSWER_DELAY, LOOP_EXCHANGES, LOOP_WINDOW
 from bot.settings import DEV_TWILIO_AUTH_TOKEN, get_settings
@@ -26,7 +27,6 @@ from bot.settings import DEV_TWILIO_AUTH_TOKEN, get_settings
 DEFAULT_URL = "http://127.0.0.1:8000"
 # Replies that Twilio took or the outbox logged: what a reporter gets.
 HANDED_OVER = ("outbox", "accepted", "sent", "delivered")
-NOT_SENT_YET = ("queued", "sending")
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class Outcome:
 
     @property
     def settled(self) -> bool:
-        if self.event_status in (None, "received"):
+        if self.event_status is None or self.event_status == EventStatus.RECEIVED:
             return False
         return self.reply is None or self.reply.status not in NOT_SENT_YET
 
@@ -138,19 +138,19 @@ def wait_for_outcome(sid: str, timeout: float = 15.0) -> Outcome:
 
 def held_back_note(status: str) -> str | None:
     """Why a stored reply was not sent, for the statuses that mean it was held back."""
-    if status == "suppressed":
+    if status == ReplyStatus.SUPPRESSED:
         return (
             "not sent: this reporter opted out (STOP or ARRET). The bot sends them nothing "
             "until they send START; their reports are still stored."
         )
-    if status == "rate_limited":
+    if status == ReplyStatus.RATE_LIMITED:
         limit = get_settings().reporter_replies_per_hour
         return (
             "not sent: the per-reporter reply limit. This number already got "
             f"REPORTER_REPLIES_PER_HOUR ({limit}) replies in the last hour; its reports are "
             "still stored. Simulate from another --from, or wait."
         )
-    if status == "loop":
+    if status == ReplyStatus.LOOP:
         minutes = int(LOOP_WINDOW.total_seconds() // 60)
         return (
             "not sent: the bot-loop guard (bot/services/abuse.py). This number answered the "
@@ -174,7 +174,7 @@ def _not_processed(outcome: Outcome, elapsed: float, what: str) -> list[str]:
             f"({here}): the bot writes to another one{there}. Give this command the bot's "
             "DATABASE_URL."
         ]
-    if outcome.event_status == "received":
+    if outcome.event_status == EventStatus.RECEIVED:
         there = f" (`scamline run` uses Redis {running.redis})" if running else ""
         return [
             f"no {what} after {elapsed:.1f} s: the report is stored, but no worker has processed "
@@ -191,7 +191,7 @@ def explain(outcome: Outcome, elapsed: float, what: str = "reply") -> tuple[int,
     """What to print about the bot's answer to one webhook, and the exit status."""
     if not outcome.settled:
         return 1, _not_processed(outcome, elapsed, what)
-    if outcome.event_status == "failed":
+    if outcome.event_status == EventStatus.FAILED:
         return 1, ["the worker failed to process this report; see its log"]
     reply = outcome.reply
     if reply is None:

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from twilio.base.exceptions import TwilioRestException
 
+from bot.domain.statuses import ReplyStatus
 from bot.queueing.connections import get_redis
 from bot.services import sending
 from bot.services.sending import Claim
@@ -72,7 +73,7 @@ def deliver(claim: Claim) -> str:
     """Send one claimed reply through Twilio, paced, and store Twilio's answer at once."""
     settings = get_settings()
     reply_id, to, body = claim.reply_id, claim.to, claim.body
-    if claim.previous_state == "sending":
+    if claim.previous_state == ReplyStatus.SENDING:
         sid = _already_sent(reply_id, to, body)
         if sid is not None:
             sending.record_found_sent(reply_id, sid)

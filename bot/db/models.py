@@ -23,6 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.db.types import UTCDateTime, utcnow
 from bot.domain.language import DEFAULT_LANGUAGE
+from bot.domain.statuses import EventStatus, ReplyStatus, VettingStatus
 
 
 class Base(DeclarativeBase):
@@ -57,12 +58,12 @@ class InboundEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_sid: Mapped[str] = mapped_column(String(64), unique=True)
-    kind: Mapped[str] = mapped_column(String(16))  # sms, voice, call_forward
+    kind: Mapped[str] = mapped_column(String(16))  # EventKind
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     reporter_pseudonym: Mapped[str | None] = mapped_column(String(64))
     from_enc: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="received")  # received, done, failed
+    status: Mapped[str] = mapped_column(String(16), default=EventStatus.RECEIVED)
     enqueued_at: Mapped[datetime | None]
     # The RQ job that carries it: one job per intake batch (see bot.queueing.queues). The sweeper
     # leaves an event alone while that job waits in the queue.
@@ -87,7 +88,7 @@ class ReportedNumber(Base):
     call_count: Mapped[int] = mapped_column(Integer, default=0)
     first_reported_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_reported_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=VettingStatus.NEW, index=True)
     status_changed_at: Mapped[datetime | None]
     status_reason: Mapped[str | None] = mapped_column(Text)
 
@@ -155,14 +156,14 @@ class Reply(Base):
     reporter_id: Mapped[int | None] = mapped_column(
         ForeignKey("reporters.id", ondelete="SET NULL"), index=True
     )
-    kind: Mapped[str] = mapped_column(String(24))
+    kind: Mapped[str] = mapped_column(String(24))  # ReplyKind
     body: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8), default=DEFAULT_LANGUAGE)
     encoding: Mapped[str] = mapped_column(String(8))
     segments: Mapped[int] = mapped_column(Integer)
     # queued (by us), sending, accepted (by Twilio), sent, delivered, undelivered, failed, outbox,
     # suppressed, rate_limited, loop
-    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ReplyStatus.QUEUED, index=True)
     twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     # The send job that carries it when replies are sent in batches (see bot.queueing.queues).
     job_id: Mapped[str | None] = mapped_column(String(64))
@@ -310,7 +311,7 @@ class Domain(Base):
     report_count: Mapped[int] = mapped_column(Integer, default=0)
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=VettingStatus.NEW, index=True)
     status_changed_at: Mapped[datetime | None]
     status_reason: Mapped[str | None] = mapped_column(Text)
 

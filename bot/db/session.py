@@ -1,4 +1,5 @@
-"""Engines, sessions and migrations. Writes happen in `session_scope()` blocks."""
+"""Engines, sessions and migrations. Writes happen in `session_scope()` blocks, except the
+webhooks' one-statement inserts on PostgreSQL (`connect_autocommit`, see bot.web.intake_writer)."""
 
 from __future__ import annotations
 
@@ -39,8 +40,9 @@ def build_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    # Room for the web process's webhook threads (bot.web.twilio_sms.STORE_THREADS) and the
-    # other routes without opening a connection per request past the pool.
+    # Webhooks no longer take their connections here on PostgreSQL: they write on the event
+    # loop's own (`connect_autocommit`). The pool serves the routes that run in threads (console,
+    # API, health) and the workers, without opening a connection per request past the pool.
     return create_engine(url, pool_pre_ping=True, pool_size=12, max_overflow=10)
 
 

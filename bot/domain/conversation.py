@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.keywords import Keyword, parse_keyword
+from bot.domain.keywords import AnyKeyword, parse_keyword
 from bot.domain.numbers import Number
 from bot.domain.report_text import sender_answer
 
@@ -23,7 +23,7 @@ def clean_body(raw: str, limit: int) -> str:
 class KeywordSms:
     """STOP, START, HELP or a language: never stored as a report."""
 
-    keyword: Keyword
+    keyword: AnyKeyword
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,22 +6,28 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.domain.language import REGISTRY, Language, language_or_default
+from bot.domain.language import REGISTRY, Language
 
 
 class Keyword(StrEnum):
     STOP = "stop"
     START = "start"
     HELP = "help"
-    # One a language, valued its code, for processing.py's branch on them; new code asks
-    # `keyword_language` instead.
-    ENGLISH = "en"
-    FRENCH = "fr"
 
 
-_WORDS: dict[str, Keyword] = {
+@dataclass(frozen=True, slots=True)
+class LanguageKeyword:
+    """A whole message naming a language (`EN`, `Français`): answer in it from now on."""
+
+    language: Language
+
+
+AnyKeyword = Keyword | LanguageKeyword
+
+_WORDS: dict[str, AnyKeyword] = {
     **dict.fromkeys(
         ("STOP", "ARRET", "ARRETER", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"),
         Keyword.STOP,
@@ -31,24 +37,18 @@ _WORDS: dict[str, Keyword] = {
 }
 
 
-def _language_keywords() -> dict[str, Keyword]:
-    words: dict[str, Keyword] = {}
+def _language_keywords() -> dict[str, AnyKeyword]:
+    """Each registered language's words; one word may not mean two things."""
+    words: dict[str, AnyKeyword] = {}
     for info in REGISTRY:
-        member = next((keyword for keyword in Keyword if keyword.value == info.code), None)
-        if member is None:
-            raise RuntimeError(
-                f"language {info.code!r}: bot/domain/keywords.py needs a Keyword valued "
-                f"{info.code!r} (processing.py branches on them)"
-            )
         taken = [word for word in info.keywords if word in _WORDS or word in words]
         if taken:
             raise RuntimeError(f"language {info.code!r}: keywords already taken: {taken}")
-        words.update(dict.fromkeys(info.keywords, member))
+        words.update(dict.fromkeys(info.keywords, LanguageKeyword(info.code)))
     return words
 
 
 _WORDS.update(_language_keywords())
-_LANGUAGE_KEYWORDS = frozenset(_WORDS[word] for info in REGISTRY for word in info.keywords)
 
 
 def fold(text: str) -> str:
@@ -58,7 +58,7 @@ def fold(text: str) -> str:
     return re.sub(r"[^A-Z0-9]+", " ", no_accents.upper()).strip()
 
 
-def parse_keyword(body: str) -> Keyword | None:
+def parse_keyword(body: str) -> AnyKeyword | None:
     """The whole message must be the keyword (punctuation and case aside)."""
     folded = fold(body)
     if not folded or " " in folded:
@@ -66,6 +66,6 @@ def parse_keyword(body: str) -> Keyword | None:
     return _WORDS.get(folded)
 
 
-def keyword_language(keyword: Keyword) -> Language | None:
+def keyword_language(keyword: AnyKeyword) -> Language | None:
     """The language a keyword switches to (`EN`, `Français`), None for any other keyword."""
-    return language_or_default(keyword.value) if keyword in _LANGUAGE_KEYWORDS else None
+    return keyword.language if isinstance(keyword, LanguageKeyword) else None

@@ -3,9 +3,7 @@
 Adding a language is:
 - a prompts folder, `prompts/<code>/`, with every key the others have (tests check it, the
   families refuse to load without their advice in it);
-- one entry in `REGISTRY` below, and its code in `Language`;
-- until `bot/services/processing.py` asks `keyword_language` (see `bot.domain.keywords`), a
-  `Keyword` member valued the code, as `ENGLISH = "en"`.
+- one entry in `REGISTRY` below, and its code in `Language`.
 The rules file has no per-language part: its patterns run on every text, in every language.
 Keywords, language detection, the voice menu and the checks read this registry."""
 

@@ -59,12 +59,6 @@ def _matches(token: str, brand_token: str) -> bool:
     return within_one_edit(_deglyph(token), brand_token)
 
 
-def lookalike_brand(host_or_domain: str) -> Brand | None:
-    """The brand a host imitates, or None when it is the brand's own or imitates nothing."""
-    found = lookalike(host_or_domain)
-    return found[0] if found else None
-
-
 def lookalike(host_or_domain: str) -> tuple[Brand, str] | None:
     """The brand a host imitates and the brand word it imitates (`arneli.test` -> ameli).
 

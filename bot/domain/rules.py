@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -35,6 +35,7 @@ _RE2_OPTIONS.log_errors = False
 _WORD_BEFORE = "(?:^|[^a-z0-9€%+])"
 _WORD_AFTER = "(?:[^a-z0-9]|$)"
 _NEVER = r"[^\x00-\x{10FFFF}]"  # no character: matches nothing
+LABEL = "label_"  # `label_<lang>` in a family's table: the family's name in that language
 
 
 class Matcher(Protocol):
@@ -84,6 +85,8 @@ class FamilyRules:
     name: str
     terms: tuple[Term, ...]
     signs: tuple[Signal, ...]
+    # Its name for people, by language (`label_fr = "Colis"`): the console shows it.
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +154,11 @@ def rules_from_dict(data: dict[str, Any]) -> Rules:
                 _signal(sign, s, f"families.{name}.signs.{sign}")
                 for sign, s in spec.get("signs", {}).items()
             ),
+            labels={
+                key.removeprefix(LABEL): str(text)
+                for key, text in spec.items()
+                if key.startswith(LABEL)
+            },
         )
         for name, spec in data.get("families", {}).items()
     )

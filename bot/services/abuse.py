@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import InboundEvent, Reply, Reporter
 from bot.db.types import utcnow
+from bot.domain.statuses import HELD_BACK, ReplyStatus
 from bot.settings import get_settings
 
-HELD_BACK = ("suppressed", "rate_limited", "loop")
 LOOP_WINDOW = timedelta(minutes=10)
 HOUR = timedelta(hours=1)
 # An automated sender answers within seconds of each of our messages; a person rarely does so
@@ -93,11 +93,11 @@ def hold_back_reason(
     `recent` may be given when read beforehand for many reporters (`RecentReplies.read_many`).
     """
     if reporter.opted_out:
-        return "suppressed"
+        return ReplyStatus.SUPPRESSED
     now = now or utcnow()
     recent = recent or RecentReplies.read(session, reporter.id, now)
     if looks_like_a_bot_loop(session, reporter, recent.sent_at, now):
-        return "loop"
+        return ReplyStatus.LOOP
     if recent.counted >= get_settings().reporter_replies_per_hour:
-        return "rate_limited"
+        return ReplyStatus.RATE_LIMITED
     return None

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import InboundEvent, Reporter
 from bot.domain.conversation import NewReportSms
-from bot.services.call_processing import CALL_EVENT_KINDS, handle_call_event
+from bot.domain.statuses import CALL_EVENT_KINDS, EventStatus
+from bot.services.call_processing import handle_call_event
 from bot.services.processing import (
     Outcome,
     handle_sms,
@@ -37,7 +38,7 @@ def handle_events(
 
     The plain reports' replies are given to the batch send jobs named by `send_jobs`.
     """
-    todo = [event for event in events if event.status != "done"]
+    todo = [event for event in events if event.status != EventStatus.DONE]
     reporters = _reporters(session, todo)
     per_person = Counter(event.reporter_pseudonym for event in todo)
     plain: list[tuple[InboundEvent, Reporter, str]] = []

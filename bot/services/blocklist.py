@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import AuditEntry, Domain, ReportedNumber
 from bot.domain.indicators import refang
+from bot.domain.statuses import VettingStatus
 
-CONFIRMED = "confirmed_scam"
 CSV_FIELDS = ("type", "value", "confirmed_at", "reason")
 # A spreadsheet runs a cell starting with these as a formula (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -47,12 +47,12 @@ def entries(session: Session) -> list[Entry]:
     """All confirmed numbers, then all confirmed domains, oldest confirmation first."""
     numbers = session.scalars(
         select(ReportedNumber)
-        .where(ReportedNumber.status == CONFIRMED)
+        .where(ReportedNumber.status == VettingStatus.CONFIRMED_SCAM)
         .order_by(ReportedNumber.status_changed_at, ReportedNumber.id)
     ).all()
     domains = session.scalars(
         select(Domain)
-        .where(Domain.status == CONFIRMED)
+        .where(Domain.status == VettingStatus.CONFIRMED_SCAM)
         .order_by(Domain.status_changed_at, Domain.id)
     ).all()
     return [

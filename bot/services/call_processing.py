@@ -18,6 +18,7 @@ from bot.domain.classifier import Classification, classify
 from bot.domain.indicators import Indicators
 from bot.domain.language import DEFAULT_LANGUAGE, Language, language_or_default
 from bot.domain.numbers import Number, NumberType, parse_phone
+from bot.domain.statuses import EventKind, EventStatus, ReplyKind
 from bot.domain.voice import reporters_day, suspect_number
 from bot.security.pseudonyms import decrypt_phone
 from bot.services import reporters as reporter_service
@@ -29,10 +30,6 @@ from bot.services.reports import attach_number, record_report
 
 log = logging.getLogger(__name__)
 
-VOICE_REPORT = "voice_report"
-CALL_FORWARD = "call_forward"
-CALL_EVENT_KINDS = frozenset({VOICE_REPORT, CALL_FORWARD})
-
 
 def process_call_event(session: Session, event_id: int) -> Outcome:
     return handle_call_event(session, lock_event(session, event_id))
@@ -40,14 +37,14 @@ def process_call_event(session: Session, event_id: int) -> Outcome:
 
 def handle_call_event(session: Session, event: InboundEvent | None) -> Outcome:
     """Process an event already locked by `lock_event`."""
-    if event is None or event.status == "done":
+    if event is None or event.status == EventStatus.DONE:
         return Outcome()
     event.attempts += 1
-    if event.kind == VOICE_REPORT:
+    if event.kind == EventKind.VOICE_REPORT:
         outcome = _voice_report(session, event)
     else:
         outcome = _forwarded_call(session, event)
-    event.status = "done"
+    event.status = EventStatus.DONE
     event.processed_at = utcnow()
     event.error = None
     return outcome
@@ -123,7 +120,7 @@ def _voice_report(session: Session, event: InboundEvent) -> Outcome:
         return Outcome(report_id=report_id, action="voice_report_withheld")
     text = advice.report_reply(lang, classification, number, False, "call", crowd)
     key = f"event:{event.id}"
-    replies = _queued(session, key, reporter, "advice", text, lang, event, report_id)
+    replies = _queued(session, key, reporter, ReplyKind.ADVICE, text, lang, event, report_id)
     return Outcome(replies, report_id=report_id, action="voice_report")
 
 
@@ -146,6 +143,6 @@ def _forwarded_call(session: Session, event: InboundEvent) -> Outcome:
     day = reporters_day(event.received_at).isoformat()
     key = f"forward:{reporter.id}:{suspect.canonical if suspect else 'withheld'}:{day}"
     text = forward_reply(lang, classification, suspect, crowd)
-    replies = _queued(session, key, reporter, "forward", text, lang, event, report_id)
+    replies = _queued(session, key, reporter, ReplyKind.FORWARD, text, lang, event, report_id)
     action = "forward" if suspect is not None else "forward_withheld"
     return Outcome(replies, report_id=report_id, action=action)

@@ -33,6 +33,7 @@ from bot.domain.simhash import (
     to_signed,
     to_unsigned,
 )
+from bot.domain.statuses import VettingStatus
 from bot.services.dialect import earlier_of, insert_ignore_many, later_of
 from bot.services.domains import DomainConfirmation, confirm_domains
 from bot.services.number_status import set_number_status
@@ -272,13 +273,13 @@ def confirm_campaign(
         .with_for_update()
     ).all()
     for number in found:
-        if number.status == "confirmed_scam":
+        if number.status == VettingStatus.CONFIRMED_SCAM:
             outcome.already.append(number.id)
             continue
-        if number.status == "legitimate":
+        if number.status == VettingStatus.LEGITIMATE:
             outcome.kept_legitimate.append(number.id)
             continue
-        change = set_number_status(session, number, "confirmed_scam", actor, reason)
+        change = set_number_status(session, number, VettingStatus.CONFIRMED_SCAM, actor, reason)
         outcome.confirmed.append(number.id)
         outcome.reply_ids += change.reply_ids
     return outcome

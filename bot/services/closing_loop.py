@@ -18,12 +18,11 @@ from bot.db.models import NumberReporter, Reply, ReportedNumber, Reporter
 from bot.domain.advice import display_number, fit
 from bot.domain.language import Language, language_or_default
 from bot.domain.numbers import Number, NumberType
+from bot.domain.statuses import ReplyKind, ReplyStatus, VettingStatus
 from bot.prompts import render
 from bot.services.replies import queue_reply
 
 log = logging.getLogger(__name__)
-
-KIND = "loop_confirmed"
 
 
 def dedupe_key(number_id: int, reporter_id: int) -> str:
@@ -45,7 +44,7 @@ def on_number_confirmed(session: Session, number_id: int) -> list[int]:
     skipped outright: no row is stored, so nothing can reach them later either.
     """
     number = session.get(ReportedNumber, number_id)
-    if number is None or number.status != "confirmed_scam":
+    if number is None or number.status != VettingStatus.CONFIRMED_SCAM:
         return []
     reporters = session.scalars(
         select(Reporter)
@@ -67,7 +66,7 @@ def on_number_confirmed(session: Session, number_id: int) -> list[int]:
             session,
             dedupe_key=dedupe_key(number_id, reporter.id),
             reporter=reporter,
-            kind=KIND,
+            kind=ReplyKind.LOOP_CONFIRMED,
             body=texts[lang],
             language=lang,
         )
@@ -89,11 +88,11 @@ def on_number_legitimate(session: Session, number_id: int) -> int:
     result = session.execute(
         update(Reply)
         .where(
-            Reply.kind == KIND,
-            Reply.status == "queued",
+            Reply.kind == ReplyKind.LOOP_CONFIRMED,
+            Reply.status == ReplyStatus.QUEUED,
             Reply.dedupe_key.like(f"confirmed:{number_id}:%"),
         )
-        .values(status="suppressed")
+        .values(status=ReplyStatus.SUPPRESSED)
     )
     return int(getattr(result, "rowcount", 0) or 0)
 

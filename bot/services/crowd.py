@@ -14,16 +14,14 @@ from bot.domain.advice import CrowdSignal, Indicator
 from bot.domain.indicators import refang
 from bot.domain.numbers import Number, NumberType
 from bot.domain.official import is_official_domain
+from bot.domain.statuses import VettingStatus
 from bot.settings import get_settings
-
-CONFIRMED = "confirmed_scam"
-LEGITIMATE = "legitimate"
 
 
 def _signal(what: Indicator, reporters: int, status: str) -> CrowdSignal | None:
-    if status == LEGITIMATE:
+    if status == VettingStatus.LEGITIMATE:
         return None
-    if status == CONFIRMED:
+    if status == VettingStatus.CONFIRMED_SCAM:
         return CrowdSignal(what, reporters, confirmed=True)
     if reporters >= get_settings().crowd_min_reporters:
         return CrowdSignal(what, reporters)

@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from bot.db.models import Domain, DomainStatusChange, Report, ReportDomain
 from bot.db.types import utcnow
 from bot.domain.indicators import defang, refang, registrable_domain
+from bot.domain.statuses import VettingStatus
 from bot.services.dialect import earlier_of, insert_ignore_many, later_of, upsert_many
 
-STATUSES = ("new", "investigating", "confirmed_scam", "legitimate", "dismissed")
+STATUSES = tuple(VettingStatus)
 
 
 class UnknownStatus(ValueError):
@@ -35,11 +36,6 @@ def domain_key(raw: str) -> str | None:
     host = text.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].split(":", 1)[0]
     domain = registrable_domain(host)
     return defang(domain) if domain else None
-
-
-def record_report_domains(session: Session, report: Report) -> list[int]:
-    """Count each domain of a new report once, and link them. Call once, right after storing it."""
-    return record_domains(session, [(report.id, report.domains or [], report.received_at)])
 
 
 def record_domains(
@@ -61,7 +57,7 @@ def record_domains(
             "report_count": len(times),
             "first_seen_at": min(times),
             "last_seen_at": max(times),
-            "status": "new",
+            "status": VettingStatus.NEW,
         }
         for value, times in seen.items()
     ]
@@ -152,11 +148,11 @@ def confirm_domains(
     bulk action does not overrule a decision taken on the domain's own page."""
     outcome = DomainConfirmation()
     for domain in sorted(domains, key=lambda d: d.id):
-        if domain.status == "confirmed_scam":
+        if domain.status == VettingStatus.CONFIRMED_SCAM:
             outcome.already.append(domain.domain)
-        elif domain.status == "legitimate":
+        elif domain.status == VettingStatus.LEGITIMATE:
             outcome.kept_legitimate.append(domain.domain)
-        elif set_domain_status(session, domain, "confirmed_scam", actor, note):
+        elif set_domain_status(session, domain, VettingStatus.CONFIRMED_SCAM, actor, note):
             outcome.confirmed.append(domain.domain)
     return outcome
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import InboundEvent
 from bot.db.types import utcnow
 from bot.domain.numbers import reporter_number
+from bot.domain.statuses import EventStatus
 from bot.security.pseudonyms import decrypt_phone, encrypt_phone, pseudonym
 from bot.services.dialect import insert_ignore_into
 
@@ -91,7 +92,7 @@ class _Batch:
         self.rows = [_row(item) for item in first.values()]
         self.shared: dict[str, Any] = {
             "received_at": utcnow(),
-            "status": "received",
+            "status": EventStatus.RECEIVED,
             "attempts": 0,
             "job_id": job_id,
         }
@@ -124,7 +125,9 @@ class _Batch:
                 results.append(Stored(created[sid], sid, created=False, pending=False))
             else:
                 event_id, status = known[sid]
-                results.append(Stored(event_id, sid, created=False, pending=status == "received"))
+                results.append(
+                    Stored(event_id, sid, created=False, pending=status == EventStatus.RECEIVED)
+                )
             answered.add(sid)
         return results
 
@@ -307,18 +310,12 @@ def identify_reporter(event: InboundEvent) -> None:
         event.from_enc = encrypt_phone(number)
 
 
-def mark_enqueued(session: Session, event_id: int) -> None:
-    event = session.get(InboundEvent, event_id)
-    if event is not None and event.status == "received":
-        event.enqueued_at = utcnow()
-
-
 def record_event_failure(event_id: int, error: str) -> None:
     """Count a failed processing attempt, in a transaction of its own."""
     from bot.db.session import session_scope
 
     with session_scope() as session:
         event = session.get(InboundEvent, event_id)
-        if event is not None and event.status == "received":
+        if event is not None and event.status == EventStatus.RECEIVED:
             event.attempts += 1
             event.error = error.replace("\x00", "")[:1000]

@@ -2,7 +2,7 @@
 
 `set_number_status` is the one way to change a number's status. Whatever must follow a
 verdict (the blocklist feed, the "closing the loop" SMS to reporters) hooks in where marked
-below, or acts on the returned change: `change.to_status == CONFIRMED_SCAM`.
+below, or acts on the returned change: `change.to_status == VettingStatus.CONFIRMED_SCAM`.
 """
 
 from __future__ import annotations
@@ -15,28 +15,32 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import NumberStatusChange, ReportedNumber
 from bot.db.types import utcnow
+from bot.domain.statuses import VERDICTS, VettingStatus
 from bot.messages import N_, Translatable
 from bot.queueing.queues import enqueue_reply
 from bot.services.closing_loop import on_number_confirmed, on_number_legitimate
 
 log = logging.getLogger(__name__)
 
-NEW = "new"
-INVESTIGATING = "investigating"
-CONFIRMED_SCAM = "confirmed_scam"
-LEGITIMATE = "legitimate"
-DISMISSED = "dismissed"
-STATUSES = (NEW, INVESTIGATING, CONFIRMED_SCAM, LEGITIMATE, DISMISSED)
-VERDICTS = (CONFIRMED_SCAM, LEGITIMATE, DISMISSED)
+STATUSES = tuple(VettingStatus)
 
 # A verdict can be reopened (back to investigating) or corrected (a confirmed scam that
 # turns out legitimate), but a number never goes back to `new`: someone has looked at it.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    NEW: (INVESTIGATING, CONFIRMED_SCAM, LEGITIMATE, DISMISSED),
-    INVESTIGATING: (CONFIRMED_SCAM, LEGITIMATE, DISMISSED),
-    CONFIRMED_SCAM: (INVESTIGATING, LEGITIMATE),
-    LEGITIMATE: (INVESTIGATING, CONFIRMED_SCAM),
-    DISMISSED: (INVESTIGATING, CONFIRMED_SCAM),
+TRANSITIONS: dict[str, tuple[VettingStatus, ...]] = {
+    VettingStatus.NEW: (
+        VettingStatus.INVESTIGATING,
+        VettingStatus.CONFIRMED_SCAM,
+        VettingStatus.LEGITIMATE,
+        VettingStatus.DISMISSED,
+    ),
+    VettingStatus.INVESTIGATING: (
+        VettingStatus.CONFIRMED_SCAM,
+        VettingStatus.LEGITIMATE,
+        VettingStatus.DISMISSED,
+    ),
+    VettingStatus.CONFIRMED_SCAM: (VettingStatus.INVESTIGATING, VettingStatus.LEGITIMATE),
+    VettingStatus.LEGITIMATE: (VettingStatus.INVESTIGATING, VettingStatus.CONFIRMED_SCAM),
+    VettingStatus.DISMISSED: (VettingStatus.INVESTIGATING, VettingStatus.CONFIRMED_SCAM),
 }
 NOTE_MAX = 2000
 
@@ -102,9 +106,15 @@ def set_number_status(
     # leaving `confirmed_scam` holds back confirmations not yet sent. The blocklist feed reads
     # `numbers.status`, so a legitimate verdict drops the entry by itself.
     result = StatusChanged(change)
-    if new_status == CONFIRMED_SCAM and change.from_status != CONFIRMED_SCAM:
+    if (
+        new_status == VettingStatus.CONFIRMED_SCAM
+        and change.from_status != VettingStatus.CONFIRMED_SCAM
+    ):
         result.reply_ids = on_number_confirmed(session, locked.id)
-    elif change.from_status == CONFIRMED_SCAM and new_status != CONFIRMED_SCAM:
+    elif (
+        change.from_status == VettingStatus.CONFIRMED_SCAM
+        and new_status != VettingStatus.CONFIRMED_SCAM
+    ):
         result.held_back = on_number_legitimate(session, locked.id)
     return result
 

@@ -19,9 +19,10 @@ from bot.db.types import utcnow
 from bot.domain import advice
 from bot.domain.classifier import Classification, classify_many
 from bot.domain.conversation import KeywordSms, NewReportSms, SenderAnswer, Sms, read_sms
-from bot.domain.keywords import Keyword
-from bot.domain.language import Language, detect_language
+from bot.domain.keywords import AnyKeyword, Keyword, LanguageKeyword
+from bot.domain.language import Language, detect_language, is_language
 from bot.domain.report_text import ReadReport, read_report
+from bot.domain.statuses import EventStatus, ReplyKind
 from bot.prompts import render
 from bot.services import reporters as reporter_service
 from bot.services.campaigns import assign_campaigns
@@ -66,7 +67,7 @@ def handle_sms(session: Session, event: InboundEvent, reporter: Reporter | None)
 def mark_done(event: InboundEvent) -> None:
     # Counted with the outcome, in the same UPDATE: a failed attempt rolls back either way.
     event.attempts += 1
-    event.status = "done"
+    event.status = EventStatus.DONE
     event.processed_at = utcnow()
     event.error = None
 
@@ -94,8 +95,8 @@ def _answer_sms(session: Session, event: InboundEvent, reporter: Reporter, sms: 
 
 
 def _language(reporter: Reporter, body: str) -> Language:
-    if reporter.language_chosen and reporter.language in ("fr", "en"):
-        return reporter.language  # type: ignore[return-value]
+    if reporter.language_chosen and is_language(reporter.language):
+        return reporter.language
     return detect_language(body)
 
 
@@ -121,7 +122,7 @@ def _reply(
 
 
 def _handle_keyword(
-    session: Session, event: InboundEvent, reporter: Reporter, keyword: Keyword
+    session: Session, event: InboundEvent, reporter: Reporter, keyword: AnyKeyword
 ) -> Outcome:
     if keyword is Keyword.STOP:
         reporter_service.opt_out(reporter)
@@ -130,17 +131,21 @@ def _handle_keyword(
         reporter_service.opt_in(reporter)
         lang = _language(reporter, "")
         return Outcome(
-            _reply(session, event, reporter, "keyword", render("sms/keyword/start", lang), lang),
+            _reply(
+                session, event, reporter, ReplyKind.KEYWORD, render("sms/keyword/start", lang), lang
+            ),
             action="start",
         )
-    if keyword in (Keyword.ENGLISH, Keyword.FRENCH):
-        chosen: Language = "en" if keyword is Keyword.ENGLISH else "fr"
+    if isinstance(keyword, LanguageKeyword):
+        chosen = keyword.language
         reporter_service.set_language(reporter, chosen)
         text = render("sms/keyword/language", chosen)
-        return Outcome(_reply(session, event, reporter, "keyword", text, chosen), action="language")
+        return Outcome(
+            _reply(session, event, reporter, ReplyKind.KEYWORD, text, chosen), action="language"
+        )
     lang = _language(reporter, "")
     text = render("sms/keyword/help", lang)
-    return Outcome(_reply(session, event, reporter, "keyword", text, lang), action="help")
+    return Outcome(_reply(session, event, reporter, ReplyKind.KEYWORD, text, lang), action="help")
 
 
 def _complete_report(
@@ -159,7 +164,7 @@ def _complete_report(
     crowd = number_signal(number, record.reporter_count, record.status)
     text = advice.sender_logged_reply(lang, number, crowd)
     return Outcome(
-        _reply(session, event, reporter, "sender_logged", text, lang, report.id),
+        _reply(session, event, reporter, ReplyKind.SENDER_LOGGED, text, lang, report.id),
         report_id=report.id,
         action="sender_logged",
     )
@@ -304,7 +309,7 @@ def _draft_reply(
     return ReplyDraft(
         f"event:{read.event.id}",
         read.reporter,
-        "advice",
+        ReplyKind.ADVICE,
         text,
         read.language,
         read.event.id,

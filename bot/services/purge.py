@@ -46,11 +46,10 @@ from bot.db.models import (
     Reporter,
 )
 from bot.db.types import utcnow
+from bot.domain.statuses import NOT_SENT_YET, EventStatus
 from bot.settings import get_settings
 
 PURGED_KEY = "purged:"
-# A reply in these states may still be sent, and needs its text and its reporter until then.
-_PENDING_REPLY = ("queued", "sending")
 
 
 @dataclass
@@ -98,7 +97,26 @@ def purge_personal_data(
     now = utcnow()
     cutoff = now - timedelta(days=retention_days)
     result = PurgeResult(cutoff, now - timedelta(days=audit_retention_days))
-    result.reports = _rows(
+    result.reports = _purge_reports(session, cutoff)
+    result.events = _purge_events(session, cutoff)
+    result.links = _rows(
+        session.execute(delete(NumberReporter).where(NumberReporter.first_reported_at < cutoff))
+    )
+    result.replies = _purge_replies(session, cutoff)
+    for model, column in (
+        (DeliveryEvent, DeliveryEvent.received_at),
+        (CallStatusEvent, CallStatusEvent.received_at),
+    ):
+        result.callbacks += _rows(session.execute(delete(model).where(column < cutoff)))
+    _purge_reporters(session, cutoff, result)
+    result.audit_entries = _rows(
+        session.execute(delete(AuditEntry).where(AuditEntry.at < result.audit_cutoff))
+    )
+    return result
+
+
+def _purge_reports(session: Session, cutoff: datetime) -> int:
+    return _rows(
         session.execute(
             update(Report)
             .where(Report.received_at < cutoff)
@@ -111,10 +129,13 @@ def purge_personal_data(
             .values(body=None, reporter_id=None, numbers=[], urls=[])
         )
     )
-    result.events = _rows(
+
+
+def _purge_events(session: Session, cutoff: datetime) -> int:
+    return _rows(
         session.execute(
             update(InboundEvent)
-            .where(InboundEvent.received_at < cutoff, InboundEvent.status != "received")
+            .where(InboundEvent.received_at < cutoff, InboundEvent.status != EventStatus.RECEIVED)
             .where(
                 InboundEvent.from_enc.is_not(None)
                 | InboundEvent.reporter_pseudonym.is_not(None)
@@ -124,15 +145,16 @@ def purge_personal_data(
             .values(params={}, from_enc=None, reporter_pseudonym=None, error=None)
         )
     )
-    result.links = _rows(
-        session.execute(delete(NumberReporter).where(NumberReporter.first_reported_at < cutoff))
-    )
-    result.replies = _rows(
+
+
+def _purge_replies(session: Session, cutoff: datetime) -> int:
+    return _rows(
         session.execute(
             update(Reply)
             .where(
                 Reply.created_at < cutoff,
-                Reply.status.not_in(_PENDING_REPLY),
+                # A reply not sent yet still needs its text and its reporter.
+                Reply.status.not_in(NOT_SENT_YET),
                 ~Reply.dedupe_key.startswith(PURGED_KEY, autoescape=True),
             )
             .values(
@@ -144,11 +166,10 @@ def purge_personal_data(
             )
         )
     )
-    for model, column in (
-        (DeliveryEvent, DeliveryEvent.received_at),
-        (CallStatusEvent, CallStatusEvent.received_at),
-    ):
-        result.callbacks += _rows(session.execute(delete(model).where(column < cutoff)))
+
+
+def _purge_reporters(session: Session, cutoff: datetime, result: PurgeResult) -> None:
+    """Reporters unseen since the cutoff: an opted-out one is kept, bare, to keep honouring STOP."""
     inactive = select(Reporter.id).where(Reporter.last_seen_at < cutoff)
     result.reporters_kept_for_opt_out = _rows(
         session.execute(
@@ -163,7 +184,3 @@ def purge_personal_data(
             delete(Reporter).where(Reporter.last_seen_at < cutoff, Reporter.opted_out.is_(False))
         )
     )
-    result.audit_entries = _rows(
-        session.execute(delete(AuditEntry).where(AuditEntry.at < result.audit_cutoff))
-    )
-    return result

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Reply, Reporter
 from bot.db.types import utcnow
 from bot.domain.segments import count_segments
+from bot.domain.statuses import ReplyKind, ReplyStatus
 from bot.services.abuse import RecentReplies, hold_back_reason
 from bot.services.dialect import insert_ignore_into
 
@@ -20,7 +21,7 @@ from bot.services.dialect import insert_ignore_into
 class ReplyDraft:
     dedupe_key: str
     reporter: Reporter
-    kind: str
+    kind: ReplyKind
     body: str
     language: str
     event_id: int | None = None
@@ -69,7 +70,7 @@ def queue_replies(session: Session, drafts: Sequence[ReplyDraft]) -> dict[str, i
                 "language": draft.language,
                 "encoding": count.encoding,
                 "segments": count.segments,
-                "status": held_back or "queued",
+                "status": held_back or ReplyStatus.QUEUED,
                 "attempts": 0,
                 "job_id": draft.job_id,
                 "created_at": now,
@@ -82,7 +83,7 @@ def queue_replies(session: Session, drafts: Sequence[ReplyDraft]) -> dict[str, i
     return {
         key: reply_id
         for reply_id, key, status in session.execute(statement, rows)
-        if status == "queued"
+        if status == ReplyStatus.QUEUED
     }
 
 

@@ -6,16 +6,16 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm import Session, lazyload
 
 from bot.db.models import InboundEvent, NumberReporter, Report, ReportedNumber
-from bot.db.types import utcnow
 from bot.domain.classifier import Classification
 from bot.domain.indicators import Indicators
 from bot.domain.numbers import Number
+from bot.domain.statuses import VettingStatus
 from bot.services.dialect import earlier_of, insert_ignore_into, later_of, upsert_many
 
 
@@ -116,25 +116,46 @@ def count_reports_on_numbers(
     by_number: dict[str, list[Sighting]] = {}
     for sighting in sightings:
         by_number.setdefault(sighting.number.canonical, []).append(sighting)
-    rows = []
-    for canonical, group in by_number.items():
-        calls = sum(1 for s in group if s.channel == "call")
-        rows.append(
-            {
-                "number": canonical,
-                "number_type": group[0].number.number_type.value,
-                "country": group[0].number.country,
-                "report_count": len(group),
-                "reporter_count": 0,
-                "sms_count": len(group) - calls,
-                "call_count": calls,
-                "first_reported_at": min(s.seen_at for s in group),
-                "last_reported_at": max(s.seen_at for s in group),
-                "status": "new",
-            }
+    counted = _upsert_counts(session, [_number_row(c, group) for c, group in by_number.items()])
+    ids = {number: (number_id, reporters) for number_id, number, reporters, _ in counted}
+    statuses = {number: status for _, number, _, status in counted}
+    added = _link_reporters(session, sightings, {n: number_id for n, (number_id, _) in ids.items()})
+    if added:
+        # The rows are locked since the upsert, so these increments are safe.
+        numbers = cast(Table, ReportedNumber.__table__)
+        session.execute(
+            update(numbers)
+            .where(numbers.c.id == bindparam("number_id"))
+            .values(reporter_count=numbers.c.reporter_count + bindparam("added")),
+            [{"number_id": n, "added": k} for n, k in sorted(added.items())],
         )
+    return {
+        number: NumberCount(number_id, reporters + added[number_id], statuses[number])
+        for number, (number_id, reporters) in ids.items()
+    }
+
+
+def _number_row(canonical: str, group: list[Sighting]) -> dict[str, Any]:
+    """A number's row as the batch would create it, and what the batch adds to its counts."""
+    calls = sum(1 for s in group if s.channel == "call")
+    return {
+        "number": canonical,
+        "number_type": group[0].number.number_type.value,
+        "country": group[0].number.country,
+        "report_count": len(group),
+        "reporter_count": 0,
+        "sms_count": len(group) - calls,
+        "call_count": calls,
+        "first_reported_at": min(s.seen_at for s in group),
+        "last_reported_at": max(s.seen_at for s in group),
+        "status": VettingStatus.NEW,
+    }
+
+
+def _upsert_counts(session: Session, rows: list[dict[str, Any]]) -> list[Any]:
+    """Insert new numbers, add to the others' counts; rows of id, number, reporters, status."""
     table = ReportedNumber
-    counted = upsert_many(
+    return upsert_many(
         session,
         ReportedNumber,
         rows,
@@ -151,12 +172,16 @@ def count_reports_on_numbers(
         table.reporter_count,
         table.status,
     )
-    ids = {number: (number_id, reporters) for number_id, number, reporters, _ in counted}
-    statuses = {number: status for _, number, _, status in counted}
+
+
+def _link_reporters(
+    session: Session, sightings: Sequence[Sighting], ids: dict[str, int]
+) -> Counter[int]:
+    """Link each reporter to each number once; returns, by number id, the reporters new to it."""
     links: dict[tuple[int, int], datetime] = {}
     for sighting in sightings:
         if sighting.reporter_id is not None:
-            pair = (ids[sighting.number.canonical][0], sighting.reporter_id)
+            pair = (ids[sighting.number.canonical], sighting.reporter_id)
             links[pair] = min(links.get(pair, sighting.seen_at), sighting.seen_at)
     added: Counter[int] = Counter()
     if links:
@@ -170,19 +195,7 @@ def count_reports_on_numbers(
             ],
         )
         added.update(number_id for (number_id,) in linked)
-    if added:
-        # The rows are locked since the upsert, so these increments are safe.
-        numbers = cast(Table, ReportedNumber.__table__)
-        session.execute(
-            update(numbers)
-            .where(numbers.c.id == bindparam("number_id"))
-            .values(reporter_count=numbers.c.reporter_count + bindparam("added")),
-            [{"number_id": n, "added": k} for n, k in sorted(added.items())],
-        )
-    return {
-        number: NumberCount(number_id, reporters + added[number_id], statuses[number])
-        for number, (number_id, reporters) in ids.items()
-    }
+    return added
 
 
 def attach_number(session: Session, report: Report, number: Number) -> ReportedNumber:
@@ -193,13 +206,3 @@ def attach_number(session: Session, report: Report, number: Number) -> ReportedN
     record = session.get_one(ReportedNumber, count.number_id, populate_existing=True)
     report.number = record
     return record
-
-
-def find_number(session: Session, canonical: str) -> ReportedNumber | None:
-    return session.scalars(
-        select(ReportedNumber).where(ReportedNumber.number == canonical)
-    ).one_or_none()
-
-
-def reported_at(now: datetime | None = None) -> datetime:
-    return now or utcnow()

@@ -21,13 +21,16 @@ from sqlalchemy.orm import Session
 from bot.db.models import Reply, Reporter
 from bot.db.session import session_scope
 from bot.db.types import utcnow
+from bot.domain.statuses import NOT_SENT_YET, ReplyStatus
 from bot.security.pseudonyms import decrypt_phone, mask_phone
 
 log = logging.getLogger(__name__)
 
 # Twilio's first states for a message it has taken. Ours stays apart: `queued` here means
 # "waiting in our queue", and the sweeper re-enqueues such replies.
-TWILIO_ACCEPTED_STATES = frozenset({"queued", "accepted", "scheduled", "sending"})
+TWILIO_ACCEPTED_STATES = frozenset(
+    {ReplyStatus.QUEUED, ReplyStatus.ACCEPTED, ReplyStatus.SCHEDULED, ReplyStatus.SENDING}
+)
 
 
 def status_after_create(twilio_status: str | None) -> str:
@@ -62,11 +65,11 @@ def _locked_replies(session: Session, reply_ids: Sequence[int]) -> list[tuple[Re
     ).all()
     todo: list[tuple[Reply, str]] = []
     for reply, reporter in rows:
-        if reply.twilio_sid or reply.status not in ("queued", "sending"):
+        if reply.twilio_sid or reply.status not in NOT_SENT_YET:
             continue
         to = decrypt_phone(reporter.phone_enc) if reporter and reporter.phone_enc else None
         if reporter is None or reporter.opted_out or to is None:
-            reply.status = "suppressed"
+            reply.status = ReplyStatus.SUPPRESSED
             continue
         todo.append((reply, to))
     return todo
@@ -83,9 +86,9 @@ def claim_replies(reply_ids: Sequence[int]) -> list[Claim]:
     with session_scope() as session:
         for reply, to in _locked_replies(session, reply_ids):
             claims.append(Claim(reply.id, to, reply.body, reply.status))
-            if reply.status == "queued":
+            if reply.status == ReplyStatus.QUEUED:
                 reply.attempt_started_at = now
-            reply.status = "sending"
+            reply.status = ReplyStatus.SENDING
             reply.attempts += 1
     return claims
 
@@ -129,7 +132,7 @@ def _update(reply_id: int, **values: object) -> None:
 
 def record_found_sent(reply_id: int, sid: str) -> None:
     """After a crash mid-send, Twilio had the message already: its SID, and `sent`."""
-    _update(reply_id, status="sent", twilio_sid=sid, sent_at=utcnow())
+    _update(reply_id, status=ReplyStatus.SENT, twilio_sid=sid, sent_at=utcnow())
 
 
 def record_accepted(reply_id: int, sid: str | None, twilio_status: str | None) -> None:
@@ -145,9 +148,9 @@ def record_accepted(reply_id: int, sid: str | None, twilio_status: str | None) -
 
 def record_refused(reply_id: int, error_code: str, error_message: str) -> None:
     """Twilio refused the message for good: `failed`, never retried."""
-    _update(reply_id, status="failed", error_code=error_code, error_message=error_message)
+    _update(reply_id, status=ReplyStatus.FAILED, error_code=error_code, error_message=error_message)
 
 
 def record_for_retry(reply_id: int, error_code: str) -> None:
     """Twilio answered with an error, so it did not create the message: `queued` again."""
-    _update(reply_id, status="queued", error_code=error_code)
+    _update(reply_id, status=ReplyStatus.QUEUED, error_code=error_code)

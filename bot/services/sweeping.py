@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import InboundEvent, Reply
 from bot.db.types import utcnow
+from bot.domain.statuses import EventStatus, ReplyStatus
 from bot.settings import Settings
 
 BATCH = 500
@@ -45,7 +46,7 @@ def unfinished_events(session: Session, due: Deadlines) -> Sequence[InboundEvent
     return session.scalars(
         select(InboundEvent)
         .where(
-            InboundEvent.status == "received",
+            InboundEvent.status == EventStatus.RECEIVED,
             InboundEvent.received_at < due.grace,
             or_(InboundEvent.enqueued_at.is_(None), InboundEvent.enqueued_at < due.grace),
         )
@@ -60,7 +61,7 @@ def attempts_spent(event: InboundEvent) -> bool:
 
 def give_up(event: InboundEvent) -> None:
     """An event that failed every attempt: `failed`, never enqueued again."""
-    event.status = "failed"
+    event.status = EventStatus.FAILED
     event.error = (event.error or "") + " gave up after repeated failures"
 
 
@@ -75,8 +76,8 @@ def unsent_replies(session: Session, due: Deadlines) -> Sequence[Reply]:
         select(Reply)
         .where(
             or_(
-                (Reply.status == "queued") & (Reply.updated_at < due.grace),
-                (Reply.status == "sending") & (Reply.updated_at < due.stuck_sending),
+                (Reply.status == ReplyStatus.QUEUED) & (Reply.updated_at < due.grace),
+                (Reply.status == ReplyStatus.SENDING) & (Reply.updated_at < due.stuck_sending),
             )
         )
         .order_by(Reply.id)

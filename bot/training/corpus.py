@@ -22,12 +22,13 @@ import phonenumbers
 from bot.domain.families import families
 from bot.domain.language import LANGUAGES
 from bot.domain.official import is_official_domain
+from bot.domain.statuses import CorpusKind
 
 CHANNELS = ("sms", "call")
 MAX_BODY_CHARS = 1600
 REQUIRED = ("id", "channel", "body", "family", "expect_numbers", "expect_domains", "lang")
 # What an `unknown` report is: a genuine message, a scam outside the families, or unclear.
-KINDS = ("genuine", "scam", "unclear")
+KINDS = tuple(CorpusKind)
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _SHORT_CODE = re.compile(r"^[1-9]\d{3,5}$")

@@ -26,6 +26,7 @@ from bot.domain.model import LearnedModel
 from bot.domain.official import is_official_domain
 from bot.domain.report_text import ReadReport, read_report
 from bot.domain.segments import count_segments
+from bot.domain.statuses import CorpusKind
 
 MIN_MACRO_F1 = 0.90
 MAX_GENUINE_FLAGGED = 1 / 30
@@ -83,8 +84,8 @@ class Scores:
         self.predicted.append(result.family)
         self.confidence.append(result.confidence)
         self.top_right.append(result.top_family == gold)
-        scam = gold != UNKNOWN or record.get("kind") == "scam"
-        if record.get("kind") == "scam":
+        scam = gold != UNKNOWN or record.get("kind") == CorpusKind.SCAM
+        if record.get("kind") == CorpusKind.SCAM:
             self.outside_scams.add(rid)
         if scam and result.verdict is Verdict.GENUINE_SIGNS:
             self.reassured_scams.append(rid)
@@ -234,35 +235,48 @@ def format_scores(scores: Scores, details: bool = True) -> str:
         )
     )
     if scores.millis:
-        lines.append(
-            f"replies within {MAX_SEGMENTS} GSM-7 segments, official links only: "
-            f"{len(scores.gold) - len(scores.bad_replies)}/{len(scores.gold)}"
-        )
-        for what, missed, expected in (
-            ("numbers", scores.numbers_missed, scores.numbers_expected),
-            ("domains", scores.domains_missed, scores.domains_expected),
-        ):
-            share = 1 - len(missed) / expected if expected else 1.0
-            lines.append(
-                f"{what} found: {expected - len(missed)}/{expected} ({share:.1%})"
-                + (f": missed {', '.join(missed)}" if details and missed else "")
-            )
-        lines.append(f"channel read right: {scores.channel_right}/{len(scores.gold)}")
-        lines.append(
-            f"read and classify one report: p50 {np.percentile(scores.millis, 50):.2f} ms, "
-            f"p99 {scores.p99_ms():.2f} ms"
-        )
+        lines.extend(_reading_lines(scores, details))
     if details:
-        confusions = Counter(
-            (g, p) for g, p in zip(scores.gold, scores.predicted, strict=True) if g != p
-        )
-        if confusions:
-            lines.append("confusions (expected -> predicted):")
-            for (gold, predicted), count in confusions.most_common():
-                ids = [
-                    i
-                    for i, g, p in zip(scores.ids, scores.gold, scores.predicted, strict=True)
-                    if (g, p) == (gold, predicted)
-                ]
-                lines.append(f"  {gold} -> {predicted}: {count} ({', '.join(ids)})")
+        lines.extend(_confusion_lines(scores))
     return "\n".join(lines)
+
+
+def _reading_lines(scores: Scores, details: bool) -> list[str]:
+    """How the replies and the reading went (only scored when reports were read and timed)."""
+    lines: list[str] = []
+    lines.append(
+        f"replies within {MAX_SEGMENTS} GSM-7 segments, official links only: "
+        f"{len(scores.gold) - len(scores.bad_replies)}/{len(scores.gold)}"
+    )
+    for what, missed, expected in (
+        ("numbers", scores.numbers_missed, scores.numbers_expected),
+        ("domains", scores.domains_missed, scores.domains_expected),
+    ):
+        share = 1 - len(missed) / expected if expected else 1.0
+        lines.append(
+            f"{what} found: {expected - len(missed)}/{expected} ({share:.1%})"
+            + (f": missed {', '.join(missed)}" if details and missed else "")
+        )
+    lines.append(f"channel read right: {scores.channel_right}/{len(scores.gold)}")
+    lines.append(
+        f"read and classify one report: p50 {np.percentile(scores.millis, 50):.2f} ms, "
+        f"p99 {scores.p99_ms():.2f} ms"
+    )
+    return lines
+
+
+def _confusion_lines(scores: Scores) -> list[str]:
+    lines: list[str] = []
+    confusions = Counter(
+        (g, p) for g, p in zip(scores.gold, scores.predicted, strict=True) if g != p
+    )
+    if confusions:
+        lines.append("confusions (expected -> predicted):")
+        for (gold, predicted), count in confusions.most_common():
+            ids = [
+                i
+                for i, g, p in zip(scores.ids, scores.gold, scores.predicted, strict=True)
+                if (g, p) == (gold, predicted)
+            ]
+            lines.append(f"  {gold} -> {predicted}: {count} ({', '.join(ids)})")
+    return lines

@@ -26,6 +26,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from bot.domain.classifier import Classification, Verdict, decide
 from bot.domain.families import UNKNOWN, families
 from bot.domain.model import Thresholds, write_model
+from bot.domain.statuses import CorpusKind
 from bot.training.features import Inputs, inputs_for
 
 SEED = 20261207
@@ -219,7 +220,7 @@ def train(
         raise ValueError(f"labels that are not families: {unknown_labels}")
     inputs = inputs_for([str(r["body"]) for r in records])
     probabilities, classes = out_of_fold(inputs, labels, groups)
-    outside_scams = [r.get("kind") == "scam" for r in records]
+    outside_scams = [r.get("kind") == CorpusKind.SCAM for r in records]
     thresholds = choose_thresholds(probabilities, classes, labels, inputs, outside_scams)
     oof = [
         decide(classes, row, score, thresholds).family

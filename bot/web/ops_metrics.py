@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from bot.db.models import InboundEvent, Reply, Report
 from bot.db.session import session_scope
 from bot.db.types import utcnow
+from bot.domain.statuses import EventStatus
 from bot.queueing.connections import get_redis
 from bot.queueing.job_metrics import job_counts
 from bot.queueing.queues import QUEUES, get_queue
@@ -107,7 +108,7 @@ def _read_database() -> dict[str, Any]:
         with session_scope() as session:
             pending, oldest = session.execute(
                 select(func.count(), func.min(InboundEvent.received_at)).where(
-                    InboundEvent.status == "received"
+                    InboundEvent.status == EventStatus.RECEIVED
                 )
             ).one()
             replies = session.execute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from bot.domain.statuses import EventKind
 from bot.services.intake import Inbound
 from bot.web.intake_writer import store_inbound
 from bot.web.twilio_request import (
@@ -37,5 +38,7 @@ async def inbound_sms(request: Request) -> Response:
     # dependency solver costs more per request than the signature check it would call.
     form = await signed_form(request)
     sid = required_sid(form, "MessageSid", "SmsSid")
-    await store_inbound(Inbound(sid, "sms", form, posted_number(form.get("From", ""))), "sms")
+    await store_inbound(
+        Inbound(sid, EventKind.SMS, form, posted_number(form.get("From", ""))), "sms"
+    )
     return empty_messaging_response()

@@ -12,10 +12,10 @@ from fastapi.concurrency import run_in_threadpool
 from bot.db.session import session_scope
 from bot.domain.language import DEFAULT_LANGUAGE, LANGUAGES, Language, next_language
 from bot.domain.numbers import parse_phone, reporter_number
+from bot.domain.statuses import EventKind
 from bot.domain.voice import MAX_RETRIES, is_hidden, is_withheld, number_from_digits
 from bot.security.pseudonyms import pseudonym
 from bot.services import reporters as reporter_service
-from bot.services.call_processing import CALL_FORWARD, VOICE_REPORT
 from bot.services.call_status import record_call_status
 from bot.services.intake import Inbound
 from bot.web import voice_twiml
@@ -90,7 +90,7 @@ async def _forwarded(sid: str, form: dict[str, str]) -> Response:
     reporter = None if is_withheld(forwarder) else posted_number(forwarder)
     suspect = "" if is_hidden(form.get("From")) else form.get("From", "").strip()
     params = {**form, "Suspect": suspect}
-    await store_inbound(Inbound(sid, CALL_FORWARD, params, reporter), "voice")
+    await store_inbound(Inbound(sid, EventKind.CALL_FORWARD, params, reporter), "voice")
     return twiml(voice_twiml.forwarded_call())
 
 
@@ -137,7 +137,7 @@ async def confirm_number(
         return _retry_or_give_up(lang, attempt, preface, "readback", n)
     reporter = caller_phone(form)
     params = {**form, "ReportedNumber": number.canonical, "Language": lang}
-    await store_inbound(Inbound(sid, VOICE_REPORT, params, reporter), "voice")
+    await store_inbound(Inbound(sid, EventKind.VOICE_REPORT, params, reporter), "voice")
     follow = "none" if reporter is None else await run_in_threadpool(_sms_follow, reporter)
     return twiml(voice_twiml.recorded(lang, number, follow))
 

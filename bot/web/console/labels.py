@@ -4,30 +4,19 @@ trends, and the classifier's reasons, in the analyst's language.
 The codes stay what the data and the API say (`confirmed_scam`, `lookalike_domain:ameli`); only
 what a page shows is a label. A reason keeps its detail after the colon ("Look-alike domain:
 ameli"). A code with no label here is shown as it is, underscores read as spaces, so a new code
-is never hidden (tests check that every family, status, flag, signal and sign has one).
+is never hidden (tests check that every family, status, flag, signal and sign has one). The
+families' labels are in the rules file, beside each family.
 """
 
 from __future__ import annotations
 
+from bot.domain.families import UNKNOWN
+from bot.domain.rules import load_rules
 from bot.web.console.i18n import N_, Texts
 
-FAMILIES = {
-    "health_insurance": N_("Health insurance"),
-    "bank": N_("Bank"),
-    "parcel": N_("Parcel"),
-    "training_account": N_("Training account (CPF)"),
-    "fine": N_("Fine"),
-    "tax": N_("Tax"),
-    "benefits": N_("Benefits"),
-    "utility_telecom": N_("Energy and telecoms"),
-    "family_impersonation": N_("Fake relative"),
-    "callback_premium": N_("Premium-rate callback"),
-    "fake_authority": N_("Fake authority"),
-    "job_offer": N_("Job offer"),
-    "investment": N_("Investment"),
-    "romance": N_("Romance"),
-    "unknown": N_("Unknown"),
-}
+# A scam family's label is in its table of the rules file (`label_fr`, `label_en`), so that
+# adding a family changes no Python file; only `unknown`, which has no table, is here.
+UNKNOWN_FAMILY = N_("Unknown")
 
 STATUSES = {
     "new": N_("New"),
@@ -152,6 +141,18 @@ def label(texts: Texts, table: dict[str, str], code: str | None) -> str:
     return texts.gettext(known) if known is not None else _plain(code)
 
 
+def family_label(texts: Texts, code: str | None) -> str:
+    """A family's label in the analyst's language, from the rules file, else its code."""
+    if code is None:
+        return "—"
+    if code == UNKNOWN:
+        return texts.gettext(UNKNOWN_FAMILY)
+    for family in load_rules().families:
+        if family.name == code:
+            return family.labels.get(texts.lang) or _plain(code)
+    return _plain(code)
+
+
 def reason_label(texts: Texts, reason: str) -> str:
     """`lookalike_domain:ameli` -> "Look-alike domain: ameli"; unknown text shown as it is."""
     name, colon, detail = reason.partition(":")
@@ -164,7 +165,7 @@ def reason_label(texts: Texts, reason: str) -> str:
 
 def feature_label(texts: Texts, feature: str) -> str:
     """A feature of the learned model (bot.domain.model.feature_names), for "main reasons"."""
-    kind, colon, value = feature.partition(":")
+    prefix, colon, value = feature.partition(":")
     if not colon:
         fixed = {
             "risk": N_("Overall risk score"),
@@ -172,23 +173,21 @@ def feature_label(texts: Texts, feature: str) -> str:
             "has_phone": N_("Contains a phone number"),
             "acted": N_("The reporter may have acted"),
         }
-        return texts.gettext(fixed[kind]) if kind in fixed else _plain(kind)
-    if kind == "word":
+        return texts.gettext(fixed[prefix]) if prefix in fixed else _plain(prefix)
+    if prefix == "word":
         return texts.gettext("word “%(word)s”", word=value)
-    if kind == "chars":
+    if prefix == "chars":
         return texts.gettext("letters “%(chars)s”", chars=value)
-    if kind == "rule":
+    if prefix == "rule":
+        return texts.gettext("words of the “%(family)s” family", family=family_label(texts, value))
+    if prefix == "sign":
         return texts.gettext(
-            "words of the “%(family)s” family", family=label(texts, FAMILIES, value)
+            "scam signs of the “%(family)s” family", family=family_label(texts, value)
         )
-    if kind == "sign":
-        return texts.gettext(
-            "scam signs of the “%(family)s” family", family=label(texts, FAMILIES, value)
-        )
-    if kind in ("flag", "signal"):
+    if prefix in ("flag", "signal"):
         return reason_label(texts, value)
-    if kind == "reported":
+    if prefix == "reported":
         return texts.gettext("reported number: %(type)s", type=label(texts, NUMBER_TYPES, value))
-    if kind == "channel" and value == "call":
+    if prefix == "channel" and value == "call":
         return texts.gettext("reported as a call")
     return feature

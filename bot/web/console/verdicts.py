@@ -12,13 +12,17 @@ from dataclasses import dataclass
 from bot.db.models import Domain
 from bot.domain.indicators import refang
 from bot.domain.official import is_official_domain
+from bot.domain.statuses import VettingStatus
 from bot.services.campaigns import CampaignConfirmation
 from bot.services.domains import DomainConfirmation
-from bot.services.number_status import CONFIRMED_SCAM, StatusChanged
+from bot.services.number_status import StatusChanged
 from bot.web.console.i18n import Texts
 from bot.web.console.labels import STATUSES, label
 
-JUDGED = ("confirmed_scam", "legitimate")  # a bulk confirmation leaves these as they are
+JUDGED = (
+    VettingStatus.CONFIRMED_SCAM,
+    VettingStatus.LEGITIMATE,
+)  # a bulk confirmation leaves these as they are
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ def status_notice(texts: Texts, change: StatusChanged, reporters: int) -> str:
     done = texts.gettext(
         "Status changed to “%(status)s”", status=label(texts, STATUSES, change.to_status)
     )
-    if change.to_status == CONFIRMED_SCAM:
+    if change.to_status == VettingStatus.CONFIRMED_SCAM:
         return _joined(texts, [done], told(texts, reporters))
     if change.held_back:
         held = texts.ngettext(
@@ -73,9 +77,9 @@ def status_notice(texts: Texts, change: StatusChanged, reporters: int) -> str:
 def domain_verdict_notice(texts: Texts, before: str, after: str) -> str:
     """What a domain's verdict did to the blocklist feed."""
     done = texts.gettext("Verdict recorded: “%(status)s”", status=label(texts, STATUSES, after))
-    if after == CONFIRMED_SCAM:
+    if after == VettingStatus.CONFIRMED_SCAM:
         feed = texts.gettext("The domain enters the blocklist.")
-    elif before == CONFIRMED_SCAM:
+    elif before == VettingStatus.CONFIRMED_SCAM:
         feed = texts.gettext("The domain leaves the blocklist.")
     else:
         return done + "."

@@ -15,7 +15,7 @@ from bot.domain.conversation import (
     clean_body,
     read_sms,
 )
-from bot.domain.keywords import Keyword
+from bot.domain.keywords import AnyKeyword, Keyword, LanguageKeyword
 
 FORWARDED = "Votre colis est en attente, frais de port 1,99e : colis-frais.test"
 LIMIT = 4000
@@ -27,12 +27,12 @@ LIMIT = 4000
         ("STOP", Keyword.STOP),
         ("arrêt !", Keyword.STOP),
         ("aide", Keyword.HELP),
-        ("EN", Keyword.ENGLISH),
+        ("EN", LanguageKeyword("en")),
     ],
 )
 @pytest.mark.parametrize("awaited", [None, 7])
 def test_a_keyword_is_a_keyword_whether_or_not_a_sender_is_awaited(
-    text: str, keyword: Keyword, awaited: int | None
+    text: str, keyword: AnyKeyword, awaited: int | None
 ) -> None:
     assert read_sms(text, awaited, LIMIT) == KeywordSms(keyword)
 

@@ -3,9 +3,14 @@ the default's), its keywords, its voice; detection and the voice menu's switch r
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from bot.domain.keywords import Keyword, keyword_language, parse_keyword
+from bot.domain.keywords import Keyword, LanguageKeyword, keyword_language, parse_keyword
 from bot.domain.language import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
@@ -19,6 +24,8 @@ from bot.domain.language import (
     next_language,
 )
 from bot.prompts import all_prompt_keys
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_french_is_the_default_and_english_the_other() -> None:
@@ -41,10 +48,9 @@ def test_every_keyword_of_a_language_switches_to_it(info: LanguageInfo) -> None:
 
 
 def test_the_language_keywords_as_reporters_write_them() -> None:
-    assert parse_keyword("Français") is Keyword.FRENCH
-    assert parse_keyword("en") is Keyword.ENGLISH
-    assert keyword_language(Keyword.ENGLISH) == "en"
-    assert keyword_language(Keyword.FRENCH) == "fr"
+    assert parse_keyword("Français") == LanguageKeyword("fr")
+    assert parse_keyword("en") == LanguageKeyword("en")
+    assert keyword_language(LanguageKeyword("en")) == "en"
     for other in (Keyword.STOP, Keyword.START, Keyword.HELP):
         assert keyword_language(other) is None
 
@@ -78,3 +84,40 @@ def test_detection_counts_each_language_s_frequent_words(
     text: str, default: Language, expected: Language
 ) -> None:
     assert detect_language(text, default) == expected
+
+
+# A new language reaches the keywords and the SMS processing through the registry alone.
+ASK_THE_REGISTRY = (
+    "bot/domain/keywords.py",
+    "bot/domain/conversation.py",
+    "bot/services/processing.py",
+)
+
+
+@pytest.mark.parametrize("path", ASK_THE_REGISTRY)
+def test_no_language_code_is_written_where_the_registry_answers(path: str) -> None:
+    tree = ast.parse((ROOT / path).read_text())
+    codes = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and node.value in set(LANGUAGES)
+    ]
+    assert codes == [], f"{path} names languages: ask bot.domain.language instead"
+
+
+def test_a_language_added_to_the_registry_has_its_keywords() -> None:
+    """Run in a process of its own: the registry gains a language before keywords.py reads it."""
+    script = """
+import dataclasses
+from bot.domain import language
+german = dataclasses.replace(language.REGISTRY[1], code="de", keywords=("DE", "DEUTSCH"))
+language.REGISTRY = (*language.REGISTRY, german)
+language._BY_CODE["de"] = german
+from bot.domain.conversation import KeywordSms, read_sms
+from bot.domain.keywords import LanguageKeyword, parse_keyword
+assert parse_keyword("Deutsch !") == LanguageKeyword("de"), parse_keyword("Deutsch !")
+assert read_sms("de", None, 4000) == KeywordSms(LanguageKeyword("de"))
+assert language.is_language("de") and parse_keyword("EN") == LanguageKeyword("en")
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

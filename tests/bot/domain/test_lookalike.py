@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.lookalike import lookalike_brand, within_one_edit
+from bot.domain.lookalike import lookalike, within_one_edit
 from bot.domain.numbers import parse_any
 from bot.domain.official import is_official_domain, official_name
 
@@ -23,7 +23,7 @@ from bot.domain.official import is_official_domain, official_name
     ],
 )
 def test_not_lookalike(domain: str) -> None:
-    assert lookalike_brand(domain) is None
+    assert lookalike(domain) is None
 
 
 @pytest.mark.parametrize(
@@ -40,8 +40,8 @@ def test_not_lookalike(domain: str) -> None:
     ],
 )
 def test_lookalike(domain: str, brand: str) -> None:
-    found = lookalike_brand(domain)
-    assert found is not None and found.key == brand
+    found = lookalike(domain)
+    assert found is not None and found[0].key == brand
 
 
 def test_official_domains_and_suffixes() -> None:

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from bot.db.models import InboundEvent, Reply, Report
 from bot.db.session import session_scope
-from bot.services.call_processing import CALL_FORWARD, VOICE_REPORT, process_call_event
+from bot.domain.statuses import EventKind
+from bot.services.call_processing import process_call_event
 from bot.services.intake import record_inbound_event
 
 pytestmark = pytest.mark.storage
@@ -37,7 +38,7 @@ def _count(model: type) -> int:
 
 def test_a_voice_report_is_a_call_report_with_one_reply_even_when_run_twice() -> None:
     params = {"CallSid": "CA1", "ReportedNumber": "+33899123456", "Language": "en"}
-    event_id = _event("CA1", VOICE_REPORT, params, REPORTER)
+    event_id = _event("CA1", EventKind.VOICE_REPORT, params, REPORTER)
     action, replies = _process(event_id)
     assert action == "voice_report" and len(replies) == 1
     assert _process(event_id) == ("skipped", [])
@@ -53,17 +54,19 @@ def test_a_voice_report_is_a_call_report_with_one_reply_even_when_run_twice() ->
 
 def test_a_withheld_voice_report_is_stored_without_reporter_or_reply() -> None:
     params = {"CallSid": "CA2", "ReportedNumber": "+33639981234", "Language": "fr"}
-    action, replies = _process(_event("CA2", VOICE_REPORT, params, None))
+    action, replies = _process(_event("CA2", EventKind.VOICE_REPORT, params, None))
     assert (action, replies) == ("voice_report_withheld", [])
     assert (_count(Report), _count(Reply)) == (1, 0)
 
 
 def test_forwarded_calls_give_one_sms_per_suspect_and_day() -> None:
     suspect = {"Suspect": "+33972123456"}
-    first = _event("CA3", CALL_FORWARD, {"CallSid": "CA3", **suspect}, REPORTER)
-    same_day = _event("CA4", CALL_FORWARD, {"CallSid": "CA4", **suspect}, REPORTER)
-    other = _event("CA5", CALL_FORWARD, {"CallSid": "CA5", "Suspect": "+33639981234"}, REPORTER)
-    next_day = _event("CA6", CALL_FORWARD, {"CallSid": "CA6", **suspect}, REPORTER)
+    first = _event("CA3", EventKind.CALL_FORWARD, {"CallSid": "CA3", **suspect}, REPORTER)
+    same_day = _event("CA4", EventKind.CALL_FORWARD, {"CallSid": "CA4", **suspect}, REPORTER)
+    other = _event(
+        "CA5", EventKind.CALL_FORWARD, {"CallSid": "CA5", "Suspect": "+33639981234"}, REPORTER
+    )
+    next_day = _event("CA6", EventKind.CALL_FORWARD, {"CallSid": "CA6", **suspect}, REPORTER)
     with session_scope() as session:
         event = session.get(InboundEvent, next_day)
         assert event is not None
@@ -80,7 +83,7 @@ def test_forwarded_calls_give_one_sms_per_suspect_and_day() -> None:
 
 def test_a_forwarded_call_from_a_caller_id_that_is_not_valid_is_logged_against_it() -> None:
     params = {"CallSid": "CA9", "Suspect": "+22507123456"}
-    action, replies = _process(_event("CA9", CALL_FORWARD, params, REPORTER))
+    action, replies = _process(_event("CA9", EventKind.CALL_FORWARD, params, REPORTER))
     assert action == "forward" and len(replies) == 1
     with session_scope() as session:
         report = session.scalars(select(Report)).one()
@@ -91,7 +94,7 @@ def test_a_forwarded_call_from_a_caller_id_that_is_not_valid_is_logged_against_i
 
 
 def test_a_forwarded_withheld_call_is_logged_as_an_event_only() -> None:
-    event_id = _event("CA7", CALL_FORWARD, {"CallSid": "CA7", "Suspect": ""}, REPORTER)
+    event_id = _event("CA7", EventKind.CALL_FORWARD, {"CallSid": "CA7", "Suspect": ""}, REPORTER)
     action, replies = _process(event_id)
     assert action == "forward_withheld" and len(replies) == 1
     assert _count(Report) == 0
@@ -101,6 +104,8 @@ def test_a_forwarded_withheld_call_is_logged_as_an_event_only() -> None:
 
 
 def test_a_forwarded_call_without_reporter_is_still_logged() -> None:
-    event_id = _event("CA8", CALL_FORWARD, {"CallSid": "CA8", "Suspect": "+33972123456"}, None)
+    event_id = _event(
+        "CA8", EventKind.CALL_FORWARD, {"CallSid": "CA8", "Suspect": "+33972123456"}, None
+    )
     assert _process(event_id) == ("forward_no_reporter", [])
     assert (_count(Report), _count(Reply)) == (1, 0)

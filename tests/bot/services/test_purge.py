@@ -23,8 +23,9 @@ from bot.db.models import (
 )
 from bot.db.session import session_scope
 from bot.db.types import utcnow
+from bot.domain.statuses import EventKind
 from bot.security.pseudonyms import decrypt_phone, pseudonym
-from bot.services.call_processing import VOICE_REPORT, process_call_event
+from bot.services.call_processing import process_call_event
 from bot.services.intake import record_inbound_event
 from bot.services.purge import purge_personal_data
 from bot.settings import get_settings
@@ -80,7 +81,7 @@ def test_a_withheld_callers_event_loses_its_parameters_too() -> None:
     # No encrypted number and no pseudonym to clear: the parameters must go all the same.
     params = {"CallSid": "CA1", "ReportedNumber": "+33899123456", "Digits": "1", "Language": "fr"}
     with session_scope() as session:
-        event, _ = record_inbound_event(session, "CA1", VOICE_REPORT, params, None)
+        event, _ = record_inbound_event(session, "CA1", EventKind.VOICE_REPORT, params, None)
         process_call_event(session, event.id)
     with session_scope() as session:
         assert purge_personal_data(session, 0).events == 1
