@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import ApiToken, AuditEntry, ConsoleAlert, User
 from bot.db.session import session_scope
 from bot.db.types import utcnow
+from bot.domain.indicators import defang
 from bot.messages import parameters
 from bot.security.totp import qr_svg
 from bot.services import users
@@ -60,10 +61,22 @@ def _admin_context(db: Session, viewer: Viewer, texts: Texts) -> dict[str, Any]:
         "tokens": list(db.scalars(select(ApiToken).order_by(ApiToken.created_at.desc()))),
         "scopes": SCOPES,
         "default_scopes": DEFAULT_SCOPES,
-        "audit": list(db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(100))),
+        "audit": [
+            (entry, audit_target(entry))
+            for entry in db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(100))
+        ],
         "roles": users.ROLES,
         "now": utcnow(),
     }
+
+
+def audit_target(entry: AuditEntry) -> str:
+    """What an audit row was about: a search shows its whole query (defanged; its target is only
+    a digest when the query is long), any other row its target."""
+    query = entry.detail.get("query") if isinstance(entry.detail, dict) else None
+    if isinstance(query, str) and query:
+        return f"{entry.target_type or ''} « {defang(query)} »".strip()
+    return f"{entry.target_type or ''} {entry.target_id or ''}".strip()
 
 
 @router.get("", response_class=HTMLResponse)

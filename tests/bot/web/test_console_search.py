@@ -79,6 +79,16 @@ def test_every_query_is_audited_and_an_empty_box_is_not() -> None:
     assert entry.detail == {"reports": [1], "query": "06 39 98 12 34"}
 
 
+def test_the_admin_reads_a_search_s_whole_query_defanged() -> None:
+    """A long query is stored under a digest; the audit list shows the query itself."""
+    store_sms("+33611111111", PARCEL)
+    padded = "a" * 60 + ".colis-frais.test"
+    _search(signed_in(), padded)
+    page = signed_in("root@example.org", "admin").get("/console/admin").text
+    assert f"search « {'a' * 60}[.]colis-frais[.]test »" in page
+    assert "sha256:" not in page
+
+
 def test_overlong_queries_are_refused_and_not_echoed() -> None:
     client = signed_in()
     response = client.get("/console/search", params={"q": "x" * 101})
