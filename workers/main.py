@@ -1,4 +1,5 @@
-"""`scamline worker`: an RQ worker with its scheduler (for retry intervals) and the sweeper.
+"""`scamline worker`: an RQ worker with its scheduler (for retry intervals) and the sweeper, and
+WORKER_LOOPS - 1 more job loops on the same queues (workers/job_loops.py).
 
 RQ's worker quits when Redis fails under it mid-job. A report must not wait for a human to
 restart it, so the worker is run under a small supervisor: when it stops without having been
@@ -25,6 +26,7 @@ from bot.queueing.job_metrics import count_job_failure
 from bot.queueing.liveness import start_heartbeat
 from bot.queueing.queues import INTAKE_QUEUE, REPLIES_QUEUE, get_queue
 from bot.settings import get_settings
+from workers.job_loops import ExtraLoops, follow_parent
 from workers.sweeper import start_in_background
 
 log = logging.getLogger(__name__)
@@ -65,8 +67,13 @@ def lower_priority(nice: int) -> None:
 def run_worker(
     queues: Sequence[str] = (REPLIES_QUEUE, INTAKE_QUEUE), burst: bool = False, sweeper: bool = True
 ) -> bool:
-    lower_priority(get_settings().worker_nice)
+    follow_parent()
+    settings = get_settings()
+    lower_priority(settings.worker_nice)
     migrate()
+    # More job loops on the same queues (workers/job_loops.py), started once migrated.
+    loops = ExtraLoops(0 if burst else settings.worker_loops - 1, queues)
+    loops.start()
     # The jobs' modules (processing, the classifier) are imported now rather than by RQ on the
     # first job, so that the freeze covers them too: out of the collector's full passes.
     importlib.import_module("workers.jobs")
@@ -102,3 +109,4 @@ def run_worker(
     finally:
         if stop_sweeper is not None:
             stop_sweeper.set()
+        loops.stop()
