@@ -23,6 +23,7 @@ DEFAULT_REGION = "FR"
 # once its separators are gone: a 0 and ten digits, which no French number has.
 NATIONAL_FALLBACK_REGION = "GB"
 _NATIONAL_FALLBACK = re.compile(r"0\d{10}")
+_MAYBE_NATIONAL_FALLBACK = re.compile(r"0(?:[\s.\-/()]{0,3}\d){10}")
 
 # ARCEP: automated calls must come from these ranges (national significant number prefixes).
 AUTOMATED_CALL_PREFIXES = (
@@ -210,7 +211,8 @@ def find_phone_numbers(text: str, region: str = DEFAULT_REGION) -> list[tuple[in
     cannot be French: `07700 900418`, 0 and ten digits, is British (a French number is 0 and
     nine), as an English-speaking reporter copies it from their phone."""
     found = _numbers_matched(text, region)
-    if region == DEFAULT_REGION:
+    # The second pass costs more than the first: only for a text with 0 and ten digits in a row.
+    if region == DEFAULT_REGION and _MAYBE_NATIONAL_FALLBACK.search(text):
         taken = [(start, end) for start, end, _ in found]
         found += [
             (start, end, number)
