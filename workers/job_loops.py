@@ -8,7 +8,8 @@ batch and a send job, so the replies it makes are tied to that wait. Bench, 2026
 - a second loop that took only the replies: 76 a second;
 - the same with the first loop taking only intake: 62 (a send job carries one batch's dozen
   replies, so two sending loops are few);
-- two loops each, both taking both queues in turn: 92 a second.
+- two loops each, both taking both queues in turn: 82-88 a second in three runs (four
+  one-loop workers: 92).
 
 Each extra loop is a `scamline worker --no-sweeper` child process (RQ's worker runs its jobs in
 its main thread and wants that thread's signals), started once the worker has migrated. The
