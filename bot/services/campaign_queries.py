@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Campaign, Domain, Report, ReportDomain, ReportedNumber
 from bot.db.types import utcnow
+from bot.services.domains import domains_named
 
 TREND_DAYS = 7
 Sort = Literal["recent", "size"]
@@ -81,17 +82,7 @@ def campaign_domains(
     session: Session, campaign_id: int, limit: int = 20
 ) -> list[tuple[Domain, int]]:
     """The domains its texts link to (defanged), with how many of its reports name each."""
-    count = func.count(ReportDomain.report_id)
-    rows = session.execute(
-        select(Domain, count)
-        .join(ReportDomain, ReportDomain.domain_id == Domain.id)
-        .join(Report, Report.id == ReportDomain.report_id)
-        .where(Report.campaign_id == campaign_id)
-        .group_by(Domain.id)
-        .order_by(count.desc(), Domain.id)
-        .limit(limit)
-    ).all()
-    return [(domain, int(n)) for domain, n in rows]
+    return domains_named(session, Report.campaign_id == campaign_id, limit)
 
 
 def _bucket_columns(start: datetime, now: datetime) -> list[Any]:

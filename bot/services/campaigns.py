@@ -20,7 +20,6 @@ from bot.db.models import (
     CampaignSimhashBand,
     Domain,
     Report,
-    ReportDomain,
     ReportedNumber,
 )
 from bot.db.types import utcnow
@@ -35,7 +34,7 @@ from bot.domain.simhash import (
 )
 from bot.domain.statuses import VettingStatus
 from bot.services.dialect import earlier_of, insert_ignore_many, later_of
-from bot.services.domains import DomainConfirmation, confirm_domains
+from bot.services.domains import DomainConfirmation, confirm_domains, named_domain_records
 from bot.services.number_status import set_number_status
 
 # pg_advisory_xact_lock(namespace, key): the namespace keeps these locks apart from others.
@@ -221,22 +220,7 @@ class CampaignConfirmation:
 def campaign_domain_records(
     session: Session, campaign_id: int, wanted: Collection[str]
 ) -> list[Domain]:
-    """The domains among `wanted` (defanged) that this campaign's reports name; others are
-    ignored, so a form cannot confirm a domain through a campaign that never named it."""
-    if not wanted:
-        return []
-    named = (
-        select(ReportDomain.domain_id)
-        .join(Report, Report.id == ReportDomain.report_id)
-        .where(Report.campaign_id == campaign_id)
-    )
-    return list(
-        session.scalars(
-            select(Domain)
-            .where(Domain.id.in_(named), Domain.domain.in_(sorted(set(wanted))))
-            .order_by(Domain.id)
-        )
-    )
+    return named_domain_records(session, Report.campaign_id == campaign_id, wanted)
 
 
 def confirm_campaign(

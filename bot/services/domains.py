@@ -7,11 +7,11 @@ refangs them (see services.blocklist).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Domain, DomainStatusChange, Report, ReportDomain
@@ -157,14 +157,17 @@ def confirm_domains(
     return outcome
 
 
-def number_domains(session: Session, number_id: int, limit: int = 50) -> list[tuple[Domain, int]]:
-    """The domains named in a number's reports, with how many of its reports name each."""
+def domains_named(
+    session: Session, reports: ColumnElement[bool], limit: int
+) -> list[tuple[Domain, int]]:
+    """The domains named in the reports that `reports` selects (a number's, a campaign's), with
+    how many of those reports name each, most named first."""
     count = func.count(ReportDomain.report_id)
     rows = session.execute(
         select(Domain, count)
         .join(ReportDomain, ReportDomain.domain_id == Domain.id)
         .join(Report, Report.id == ReportDomain.report_id)
-        .where(Report.number_id == number_id)
+        .where(reports)
         .group_by(Domain.id)
         .order_by(count.desc(), Domain.id)
         .limit(limit)
@@ -172,14 +175,17 @@ def number_domains(session: Session, number_id: int, limit: int = 50) -> list[tu
     return [(domain, int(n)) for domain, n in rows]
 
 
-def number_domain_records(session: Session, number_id: int, wanted: Sequence[str]) -> list[Domain]:
-    """The domains among `wanted` (defanged) that this number's reports name; others ignored."""
+def named_domain_records(
+    session: Session, reports: ColumnElement[bool], wanted: Collection[str]
+) -> list[Domain]:
+    """The domains among `wanted` (defanged) that the reports `reports` selects name; others are
+    ignored, so a form cannot confirm a domain through a number or campaign that never named it."""
     if not wanted:
         return []
     named = (
         select(ReportDomain.domain_id)
         .join(Report, Report.id == ReportDomain.report_id)
-        .where(Report.number_id == number_id)
+        .where(reports)
     )
     return list(
         session.scalars(
@@ -188,3 +194,13 @@ def number_domain_records(session: Session, number_id: int, wanted: Sequence[str
             .order_by(Domain.id)
         )
     )
+
+
+def number_domains(session: Session, number_id: int, limit: int = 50) -> list[tuple[Domain, int]]:
+    return domains_named(session, Report.number_id == number_id, limit)
+
+
+def number_domain_records(
+    session: Session, number_id: int, wanted: Collection[str]
+) -> list[Domain]:
+    return named_domain_records(session, Report.number_id == number_id, wanted)
