@@ -200,7 +200,8 @@ def numbers_export(
     return secure(response)
 
 
-def _find_number(db: Session, raw: str) -> ReportedNumber | None:
+def _find_number(db: Session, raw: str) -> ReportedNumber:
+    """The reported number in any spelling (as stored, or canonical), else a 404."""
     raw = raw[:64]
     for key in dict.fromkeys([raw, canonical_lookup(raw)]):
         if key:
@@ -209,7 +210,7 @@ def _find_number(db: Session, raw: str) -> ReportedNumber | None:
             ).one_or_none()
             if record is not None:
                 return record
-    return None
+    raise HTTPException(404, "this number was never reported")
 
 
 def locked_page(request: Request, db: Session, viewer: Viewer) -> Response:
@@ -223,8 +224,6 @@ def number_page(
 ) -> Response:
     with session_scope() as db:
         record = _find_number(db, number)
-        if record is None:
-            raise HTTPException(404, "this number was never reported")
         detail = number_detail(db, record)
         allowed = record_view(
             db,
@@ -263,8 +262,6 @@ def change_status(
     texts = texts_for(request)
     with session_scope() as db:
         record = _find_number(db, number)
-        if record is None:
-            raise HTTPException(404, "this number was never reported")
         if status == record.status:  # the form offers the current status, selected
             set_notice(viewer.session, texts.gettext("Status unchanged."))
             return redirect(f"/console/numbers/{_q(record.number)}")
@@ -302,8 +299,6 @@ def confirm_number_domains(
     texts = texts_for(request)
     with session_scope() as db:
         record = _find_number(db, number)
-        if record is None:
-            raise HTTPException(404, "this number was never reported")
         page = f"/console/numbers/{_q(record.number)}"
         chosen = number_domain_records(db, record.id, [d[:253] for d in domain[:DOMAINS_SHOWN]])
         if not note.strip() or not chosen:
