@@ -424,6 +424,11 @@ class Bench:
         first = created[0] if created else 0.0
         in_window = sum(1 for t in created if first <= t < first + seconds)
         achieved = in_window / seconds
+        # The rate over the window, 10 s at a time: a slow start (the backlog being processed)
+        # looks different from a steady shortfall.
+        tens = range(0, int(seconds), 10)
+        by_ten = [sum(1 for t in created if first + s <= t < first + s + 10) / 10 for s in tens]
+        print("     sent a second, by 10 s:", " ".join(f"{r:.0f}" for r in by_ten))
         rejected = int(final["rejected_for_rate"])  # type: ignore[call-overload]
         ratio = achieved / rate
         # The sender is the limit at 100/s (90% of it, Twilio 250 ms away); at 10/s, the rate.

@@ -13,7 +13,7 @@ from bot.services.batch_processing import handle_events
 from bot.services.intake import lock_events, record_event_failure
 from bot.services.processing import Outcome
 from bot.settings import get_settings
-from workers import sender
+from workers import in_flight
 
 log = logging.getLogger(__name__)
 
@@ -105,22 +105,20 @@ def _one_by_one(event_ids: list[int]) -> str:
 
 
 def send_reply(reply_id: int) -> str:
-    return sender.send_reply(reply_id)
+    """The job of a reply sent alone (the sweeper's, and a retry after a backoff)."""
+    return send_replies([reply_id])
 
 
 def send_replies(reply_ids: list[int]) -> str:
-    """The send job of a batch's replies: claimed together (committed as `sending`), then sent
-    several at a time, each paced and sent at most once.
+    """The send job of a batch's replies: claimed together (committed as `sending`), then handed
+    to the worker's sends in flight (workers/in_flight.py), each paced and sent at most once.
 
-    A reply that fails (Twilio busy, the network) does not hold back the others; the job then
-    raises and RQ retries it with backoff: replies already handed over are skipped.
+    The job returns once they are handed over, not once Twilio has answered: what becomes of each
+    send is stored with its reply, and a send that fails is retried from there, not by RQ.
     """
     if not get_settings().twilio_configured:
-        sending.hand_to_outbox(reply_ids)
-        return f"{len(reply_ids)} replies"
-    failed = sender.deliver_all(sending.claim_replies(reply_ids))
-    for claim, error in failed:
-        log.error("reply %r failed: %s", claim, error)
-    if failed:
-        raise BatchIncomplete(f"{len(failed)} of {len(reply_ids)} replies failed")
-    return f"{len(reply_ids)} replies"
+        handed = sending.hand_to_outbox(reply_ids)
+        return f"{handed} of {len(reply_ids)} replies to the outbox"
+    claims = sending.claim_replies(reply_ids)
+    in_flight.hand_over(claims)
+    return f"{len(claims)} of {len(reply_ids)} replies handed to the sender"

@@ -26,6 +26,7 @@ from bot.queueing.job_metrics import count_job_failure
 from bot.queueing.liveness import start_heartbeat
 from bot.queueing.queues import INTAKE_QUEUE, REPLIES_QUEUE, get_queue
 from bot.settings import get_settings
+from workers.in_flight import sending_in_background
 from workers.job_loops import ExtraLoops, follow_parent
 from workers.sweeper import start_in_background
 
@@ -79,34 +80,42 @@ def run_worker(
     importlib.import_module("workers.jobs")
     freeze_startup_heap()
     stop_sweeper = start_in_background()[1] if sweeper else None
-    worked = False
     try:
-        while True:
-            worker = build_worker(queues)
-            heartbeat = start_heartbeat(worker.connection, worker.name)
-            try:
-                # Round robin between the queues: in a wave, a worker takes a send job between
-                # two intake batches, so that the first reporters get their advice while the rest
-                # of the backlog is still being processed (docs/operations.md).
-                worked = worker.work(
-                    with_scheduler=True,
-                    burst=burst,
-                    logging_level="WARNING",
-                    dequeue_strategy=DequeueStrategy.ROUND_ROBIN,
-                )
-            except Exception:
-                log.exception("worker %s failed", worker.name)
-            finally:
-                heartbeat.set()
-            if burst or stop_was_requested(worker):
-                return worked
-            log.warning(
-                "worker %s stopped unexpectedly; a new one starts in %.0f s",
-                worker.name,
-                RESTART_PAUSE_SECONDS,
-            )
-            time.sleep(RESTART_PAUSE_SECONDS)
+        # Send jobs hand their replies to this worker's sends in flight and return at once; on
+        # the way out, what was handed over is sent before the worker stops.
+        with sending_in_background():
+            return _work_until_stopped(queues, burst)
     finally:
         if stop_sweeper is not None:
             stop_sweeper.set()
         loops.stop()
+
+
+def _work_until_stopped(queues: Sequence[str], burst: bool) -> bool:
+    """RQ's work loop, started again when it stops without having been asked to."""
+    worked = False
+    while True:
+        worker = build_worker(queues)
+        heartbeat = start_heartbeat(worker.connection, worker.name)
+        try:
+            # Round robin between the queues: in a wave, a worker takes a send job between
+            # two intake batches, so that the first reporters get their advice while the rest
+            # of the backlog is still being processed (docs/operations.md).
+            worked = worker.work(
+                with_scheduler=True,
+                burst=burst,
+                logging_level="WARNING",
+                dequeue_strategy=DequeueStrategy.ROUND_ROBIN,
+            )
+        except Exception:
+            log.exception("worker %s failed", worker.name)
+        finally:
+            heartbeat.set()
+        if burst or stop_was_requested(worker):
+            return worked
+        log.warning(
+            "worker %s stopped unexpectedly; a new one starts in %.0f s",
+            worker.name,
+            RESTART_PAUSE_SECONDS,
+        )
+        time.sleep(RESTART_PAUSE_SECONDS)

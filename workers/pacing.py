@@ -24,6 +24,7 @@ for at most `IN_FLIGHT_LEASE_US`, so a worker that dies mid-send cannot hold it 
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,6 +87,16 @@ return now
 DEFAULT_JITTER_MARGIN_US = 20_000
 
 
+_turns: dict[str, threading.Lock] = {}
+_turns_lock = threading.Lock()
+
+
+def _turn(key: str) -> threading.Lock:
+    """This process's lock for asking Redis for one sender's permits."""
+    with _turns_lock:
+        return _turns.setdefault(key, threading.Lock())
+
+
 class SendPacer:
     """At most `rate` sends a second per sender, counted as Twilio counts them."""
 
@@ -144,10 +155,15 @@ class SendPacer:
 
     @contextmanager
     def permit(self) -> Iterator[None]:
-        """Wait for a permit, hold it during the send, and give it back after the answer."""
+        """Wait for a permit, hold it during the send, and give it back after the answer.
+
+        Within a process, one thread at a time asks Redis; the others wait their turn on a
+        lock. A worker keeps dozens of sends in flight: all polling at once, they would ask
+        Redis hundreds of times per slot, and a slot taken late is a slot lost."""
         token = secrets.token_hex(8)
-        while (taken := self.try_take(token))[0] > 0:
-            time.sleep(min(taken[0], MAX_POLL_SECONDS))
+        with _turn(self._permits_key):
+            while (taken := self.try_take(token))[0] > 0:
+                time.sleep(min(taken[0], MAX_POLL_SECONDS))
         try:
             yield
         finally:

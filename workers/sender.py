@@ -4,14 +4,12 @@ The sending state is written by bot.services.sending, in the order that makes it
 replies are committed as `sending` (claimed) before any HTTP call, and each Twilio SID is
 committed as soon as Twilio answers. If a worker dies in between, the next attempt finds
 `sending` without a SID and asks Twilio whether the message exists before it sends anything.
-This module makes the calls: to Twilio, paced, several at once.
+This module makes one call: to Twilio, paced; workers/in_flight.py keeps many in flight.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from twilio.base.exceptions import TwilioRestException
@@ -31,7 +29,12 @@ PERMANENT_ERRORS = {21211, 21212, 21408, 21610, 21612, 21614, 21617, 30003, 3000
 
 
 class TransientSendError(RuntimeError):
-    """Twilio was busy or failing: the job raises so that RQ retries it later."""
+    """Twilio was busy or failing and did not take the message: the reply is `queued` again."""
+
+
+class ClaimLost(RuntimeError):
+    """The claim's lease ran out while the reply waited for the pacer, and another claim took it
+    (or its answer is stored): this sender leaves it alone."""
 
 
 def sender_pacer() -> SendPacer:
@@ -61,16 +64,13 @@ def _already_sent(reply_id: int, to: str, body: str) -> str | None:
     return sending.first_unclaimed_sid(candidates) if candidates else None
 
 
-def send_reply(reply_id: int) -> str:
-    """Hand one reply over (the job of a reply sent alone)."""
-    if not get_settings().twilio_configured:
-        return "outbox" if sending.hand_to_outbox([reply_id]) else "nothing to send"
-    claims = sending.claim_replies([reply_id])
-    return deliver(claims[0]) if claims else "nothing to send"
-
-
 def deliver(claim: Claim) -> str:
-    """Send one claimed reply through Twilio, paced, and store Twilio's answer at once."""
+    """Send one claimed reply through Twilio, paced, and store Twilio's answer at once.
+
+    Raises TransientSendError when Twilio turned the message away for now (429, 5xx), ClaimLost
+    when the lease ran out before the call, and whatever the call raised when no answer came (a
+    timeout, a dropped connection): the message may then exist, and the reply stays `sending`
+    for a later claim to ask Twilio."""
     settings = get_settings()
     reply_id, to, body = claim.reply_id, claim.to, claim.body
     if claim.previous_state == ReplyStatus.SENDING:
@@ -88,6 +88,8 @@ def deliver(claim: Claim) -> str:
         options["status_callback"] = settings.public_base_url.rstrip("/") + "/twilio/status"
     try:
         with sender_pacer().permit():
+            if not sending.renew_claim(claim):
+                raise ClaimLost(f"reply {reply_id}: another claim holds it")
             message = twilio_client().messages.create(**options)
     except TwilioRestException as exc:
         code = exc.code or 0
@@ -101,22 +103,3 @@ def deliver(claim: Claim) -> str:
     sending.record_accepted(reply_id, message.sid, message.status)
     log.info("reply %s sent as %s", reply_id, message.sid)
     return message.sid or "sent"
-
-
-def deliver_all(claims: Sequence[Claim]) -> list[tuple[Claim, Exception]]:
-    """Send claimed replies with up to SENDER_CONCURRENCY in flight at once, each paced by the
-    shared pacer and its answer stored as soon as it comes. Returns the sends that failed.
-
-    With one send at a time, a worker's rate is one over Twilio's round trip (4 a second at
-    250 ms), whatever the sender's allowance; in flight together, the pacer is the limit."""
-    if not claims:
-        return []
-    width = min(get_settings().sender_concurrency, len(claims))
-    with ThreadPoolExecutor(max_workers=width, thread_name_prefix="send") as pool:
-        futures = [(claim, pool.submit(deliver, claim)) for claim in claims]
-    failed: list[tuple[Claim, Exception]] = []
-    for claim, future in futures:
-        error = future.exception()
-        if error is not None:
-            failed.append((claim, error if isinstance(error, Exception) else RuntimeError(error)))
-    return failed

@@ -9,10 +9,11 @@ from twilio.rest import Client
 
 from bot.settings import Settings, get_settings
 
-# Without a timeout the SDK waits for ever on a hung connection, and so would the worker (and the
-# send permit it holds). A send that times out is retried; the retry first asks Twilio whether
-# the message went through (see workers.sender).
-REQUEST_TIMEOUT_SECONDS = 30.0
+# Without a timeout the SDK waits for ever on a hung connection, and so would the send (and the
+# permit it holds). A send that times out is retried once its claim's lease has run out; the retry
+# first asks Twilio whether the message went through (see workers.sender). Well under the lease
+# (STUCK_SENDING_SECONDS, 30 s), so that no other claim takes a reply whose call is on its way.
+REQUEST_TIMEOUT_SECONDS = 10.0
 
 
 _local = threading.local()

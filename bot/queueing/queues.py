@@ -6,6 +6,7 @@ import itertools
 import random
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 from redis import Redis
@@ -203,6 +204,24 @@ def enqueue_reply(reply_id: int) -> bool:
         reply_job_id(reply_id),
         reply_id,
         send_retry(),
+    )
+
+
+def send_retry_delay(attempt: int) -> float:
+    """How long a reply Twilio turned away for now (429, 5xx) waits before its next attempt:
+    exponential in its attempts, with full jitter, 1 s to 5 minutes."""
+    return max(1.0, random.uniform(0, min(300.0, 2.0 * 2 ** min(attempt, 16))))  # noqa: S311
+
+
+def enqueue_reply_in(reply_id: int, delay_seconds: float) -> None:
+    """The reply's own job, run by a worker's scheduler after `delay_seconds`. (The sweeper
+    leaves a reply whose job is scheduled alone, and gives it one should this job be lost.)"""
+    get_queue(REPLIES_QUEUE).enqueue_in(
+        timedelta(seconds=delay_seconds),
+        SEND_REPLY,
+        reply_id,
+        job_id=reply_job_id(reply_id),
+        retry=send_retry(),
     )
 
 

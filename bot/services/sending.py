@@ -5,6 +5,11 @@ The order of writes is what makes sending safe: a job's replies are committed as
 Twilio answers. If a worker dies in between, the next attempt finds `sending` without a SID and
 asks Twilio whether the message exists before it sends anything.
 
+A claim is a lease: a `sending` reply whose row moved less than STUCK_SENDING_SECONDS ago is held
+by a sender that may be talking to Twilio right now, and no other claim takes it. The sender
+renews its lease just before the call (`renew_claim`), after waiting for the pacer; past the lease,
+the sweeper gives the reply a job, whose claim asks Twilio first.
+
 So each function here runs in a transaction of its own, committed before it returns.
 """
 
@@ -13,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -23,6 +28,7 @@ from bot.db.session import session_scope
 from bot.db.types import utcnow
 from bot.domain.statuses import NOT_SENT_YET, ReplyStatus
 from bot.security.pseudonyms import decrypt_phone, mask_phone
+from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +54,7 @@ class Claim:
     to: str = field(repr=False)  # never in a log line
     body: str = field(repr=False)
     previous_state: str  # `sending`: an earlier attempt may have reached Twilio
+    attempt: int  # this claim's number: a later claim of the same reply makes it void
 
 
 def _locked_replies(session: Session, reply_ids: Sequence[int]) -> list[tuple[Reply, str]]:
@@ -82,15 +89,37 @@ def claim_replies(reply_ids: Sequence[int]) -> list[Claim]:
     before Twilio's answer is stored, the next attempt asks Twilio before sending again.
     """
     now = utcnow()
+    held_since = now - timedelta(seconds=get_settings().stuck_sending_seconds)
     claims: list[Claim] = []
     with session_scope() as session:
         for reply, to in _locked_replies(session, reply_ids):
-            claims.append(Claim(reply.id, to, reply.body, reply.status))
+            if reply.status == ReplyStatus.SENDING and reply.updated_at > held_since:
+                continue  # another sender's lease: it may be in flight right now
+            claims.append(Claim(reply.id, to, reply.body, reply.status, reply.attempts + 1))
             if reply.status == ReplyStatus.QUEUED:
                 reply.attempt_started_at = now
             reply.status = ReplyStatus.SENDING
             reply.attempts += 1
     return claims
+
+
+def renew_claim(claim: Claim) -> bool:
+    """Just before the call to Twilio: is the claim still this sender's? If so, its lease starts
+    again now, so that no other claim takes the reply while the call is on its way. (False: the
+    lease ran out while the reply waited, and another claim took it, or its answer is stored.)"""
+    with session_scope() as session:
+        renewed = session.execute(
+            update(Reply)
+            .where(
+                Reply.id == claim.reply_id,
+                Reply.status == ReplyStatus.SENDING,
+                Reply.attempts == claim.attempt,
+                Reply.twilio_sid.is_(None),
+            )
+            .values(updated_at=utcnow())
+            .returning(Reply.id)
+        )
+        return renewed.scalar_one_or_none() is not None
 
 
 def hand_to_outbox(reply_ids: Sequence[int]) -> int:

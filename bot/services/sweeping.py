@@ -86,5 +86,9 @@ def unsent_replies(session: Session, due: Deadlines) -> Sequence[Reply]:
 
 
 def mark_reply_swept(reply: Reply, now: datetime) -> None:
-    """A job exists for the reply now: the next sweeps leave it alone for the grace."""
-    reply.updated_at = now
+    """A job exists for the reply now: the next sweeps leave a `queued` one alone for the grace.
+
+    A `sending` one is left as it is: its `updated_at` is its claim's lease (see
+    bot.services.sending), and a lease that moved would keep the new job from claiming it."""
+    if reply.status == ReplyStatus.QUEUED:
+        reply.updated_at = now

@@ -13,6 +13,7 @@ from redis import Redis
 
 from bot.db.session import session_scope
 from bot.queueing.connections import get_redis
+from bot.services import sending
 from bot.services.intake import record_inbound_event
 from bot.settings import get_settings
 from tests.fakes.twilio_api import FakeTwilioServer
@@ -172,8 +173,8 @@ def test_a_burst_is_paced_to_the_sender_rate(
     fake_twilio.state.max_per_second = RATE  # answers 429 past it, in any second
     ids = queued_replies(REPLIES)
     started = time.monotonic()
-    for reply_id in ids:
-        assert sender.send_reply(reply_id).startswith("SM")
+    for claim in sending.claim_replies(ids):
+        assert sender.deliver(claim).startswith("SM")
     elapsed = time.monotonic() - started
     print(
         f"{REPLIES} replies in {elapsed:.2f} s at {RATE}/s, 429s: "

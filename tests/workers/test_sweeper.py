@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from rq.job import Job
 from sqlalchemy import func, select
@@ -10,8 +12,12 @@ from bot.db.models import InboundEvent, Reply, Report
 from bot.db.session import session_scope
 from bot.queueing.connections import get_redis
 from bot.queueing.queues import enqueue_event, enqueue_new_events, new_batch_job_id
+from bot.services import sending
 from bot.services.intake import Inbound, record_inbound_event, record_inbound_events
 from bot.services.sweeping import MAX_EVENT_ATTEMPTS
+from bot.settings import get_settings
+from tests.factories import queued_reply
+from tests.fakes.twilio_api import FakeTwilioServer
 from tests.helpers import run_worker_until_idle
 from workers.sweeper import sweep_once, sweep_with_lock
 
@@ -98,6 +104,25 @@ def test_queued_replies_left_without_a_job_are_enqueued() -> None:
     run_worker_until_idle()
     with session_scope() as session:
         assert session.scalars(select(Reply.status)).one() == "outbox"
+
+
+def test_a_reply_left_sending_is_claimed_by_its_sweep_job_once_the_lease_ran_out(
+    fake_twilio: FakeTwilioServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker died in flight: the sweeper's job must be able to claim the reply (sweeping it
+    must not renew its lease), ask Twilio, and send it once."""
+    monkeypatch.setenv("STUCK_SENDING_SECONDS", "1")
+    get_settings.cache_clear()
+    reply_id = queued_reply("+33612345678")
+    sending.claim_replies([reply_id])  # then the worker dies
+    get_redis().flushdb()
+    assert sweep_once().replies == 0  # within its lease: it may be in flight
+    time.sleep(1.1)
+    assert sweep_once().replies == 1
+    run_worker_until_idle()
+    with session_scope() as session:
+        assert session.scalars(select(Reply.status)).one() == "accepted"
+    assert len(fake_twilio.state.messages) == 1
 
 
 def test_only_one_sweeper_runs_at_a_time() -> None:

@@ -3,7 +3,10 @@ in one transaction, the number never in a claim's repr."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.services import sending
+from bot.settings import get_settings
 from tests.factories import queued_reply, reply
 from tests.fakes.twilio_api import FakeTwilioServer
 
@@ -11,7 +14,7 @@ REPORTER = "+33612345678"
 
 
 def test_a_jobs_replies_are_claimed_together_and_the_claims_never_show_the_number(
-    fake_twilio: FakeTwilioServer,
+    fake_twilio: FakeTwilioServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = [queued_reply(REPORTER) for _ in range(3)]
     claims = sending.claim_replies(list(reversed(ids)))
@@ -19,8 +22,14 @@ def test_a_jobs_replies_are_claimed_together_and_the_claims_never_show_the_numbe
     assert {reply(i).status for i in ids} == {"sending"}
     assert all(reply(i).attempt_started_at is not None for i in ids)
     assert REPORTER not in repr(claims)
-    # Claimed again (a retry after a crash): each is marked as an earlier attempt.
-    assert {c.previous_state for c in sending.claim_replies(ids)} == {"sending"}
+    # Claimed again while their lease is on: a sender may be in flight with them, so none is.
+    assert sending.claim_replies(ids) == []
+    # Once it has run out (a crash), each is claimed as an earlier attempt's, to ask Twilio.
+    monkeypatch.setenv("STUCK_SENDING_SECONDS", "0")
+    get_settings.cache_clear()
+    again = sending.claim_replies(ids)
+    assert {c.previous_state for c in again} == {"sending"}
+    assert {c.attempt for c in again} == {2}
 
 
 def test_the_outbox_takes_a_jobs_replies_in_one_transaction() -> None:

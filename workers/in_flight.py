@@ -1,0 +1,110 @@
+"""Replies in flight to Twilio: a worker's pool of sends, apart from its job loop.
+
+A send job claims its replies (committed as `sending`, see bot.services.sending), hands them to
+this pool and returns: the job loop goes on with the next intake batch or send job while Twilio
+answers, 150-300 ms later. Up to SENDER_CONCURRENCY messages are in flight at once, all paced
+by the shared pacer, and at most twice that many claims wait here; a job that brings more waits
+for room, so that a worker never claims far more than it can send.
+
+Whatever happens to a send, the database says what to do next, without this process:
+- Twilio answered: its SID or its refusal is stored at once (workers/sender.py);
+- Twilio turned it away for now (429, 5xx): the reply is `queued` again and gets a job of its
+  own after a backoff that grows with its attempts;
+- no answer (a timeout, a dropped connection) or the process died: the reply stays `sending`,
+  and once its lease has run out (STUCK_SENDING_SECONDS) the sweeper gives it a job, whose claim
+  asks Twilio whether the message exists before sending it.
+
+Bench, 2026-12-07, 2 workers on 2 cores, Twilio 250 ms away, 100 a second allowed: a send job
+that held its loop until Twilio answered gave 57 replies a second with one loop a worker and
+82-88 with two; see bench/README.md for the figures with this pool.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+from bot.queueing.queues import enqueue_reply_in, send_retry_delay
+from bot.services.sending import Claim
+from bot.settings import get_settings
+from workers.sender import ClaimLost, TransientSendError, deliver
+
+log = logging.getLogger(__name__)
+
+
+class InFlight:
+    """Up to `width` sends at once; `submit` waits while `2 * width` claims are already here."""
+
+    def __init__(self, width: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=width, thread_name_prefix="send")
+        self._room = threading.BoundedSemaphore(2 * width)
+
+    def submit(self, claims: Sequence[Claim]) -> None:
+        for claim in claims:
+            self._room.acquire()
+            try:
+                self._pool.submit(self._send, claim)
+            except BaseException:
+                self._room.release()
+                raise
+
+    def close(self) -> None:
+        """Send what was handed over, then stop (a worker's warm shutdown)."""
+        self._pool.shutdown(wait=True)
+
+    def _send(self, claim: Claim) -> None:
+        try:
+            log.debug("reply %s: %s", claim.reply_id, deliver(claim))
+        except TransientSendError as exc:
+            _retry_later(claim, send_retry_delay(claim.attempt), str(exc))
+        except ClaimLost as exc:
+            log.info("%s", exc)
+        except Exception as exc:
+            # No answer: the message may exist. Retried once the lease has run out, when a new
+            # claim may take the reply and asks Twilio first.
+            log.warning("reply %s: no answer from Twilio (%r)", claim.reply_id, exc)
+            lease = get_settings().stuck_sending_seconds
+            _retry_later(claim, lease + send_retry_delay(claim.attempt), exc.__class__.__name__)
+        finally:
+            self._room.release()
+
+
+def _retry_later(claim: Claim, delay: float, why: str) -> None:
+    try:
+        enqueue_reply_in(claim.reply_id, delay)
+        log.info("reply %s (%s): next attempt in %.0f s", claim.reply_id, why, delay)
+    except Exception:
+        log.exception("could not schedule reply %s again; the sweeper will", claim.reply_id)
+
+
+_worker_pool: InFlight | None = None
+
+
+@contextmanager
+def sending_in_background() -> Iterator[InFlight]:
+    """For a worker's life: send jobs hand their replies to one pool and return at once. On
+    the way out, what was handed over is sent before the worker stops."""
+    global _worker_pool
+    pool = InFlight(get_settings().sender_concurrency)
+    _worker_pool = pool
+    try:
+        yield pool
+    finally:
+        _worker_pool = None
+        pool.close()
+
+
+def hand_over(claims: Sequence[Claim]) -> None:
+    """Send these claims: in the worker's pool, or, outside a worker (a job run by hand, a
+    test), in a pool of their own that is drained before this returns."""
+    if _worker_pool is not None:
+        _worker_pool.submit(claims)
+        return
+    pool = InFlight(get_settings().sender_concurrency)
+    try:
+        pool.submit(claims)
+    finally:
+        pool.close()
