@@ -70,10 +70,13 @@ class Settings(BaseSettings):
     conversation_ttl_seconds: int = 30 * 60
     sweeper_interval_seconds: float = 5.0
     sweeper_grace_seconds: float = 10.0
+    # A claimed reply's lease: while it runs, no other sender takes the reply (one may be talking
+    # to Twilio about it); past it, the sweeper gives the reply a job that asks Twilio first.
+    # Keep it well above the Twilio client's timeout (workers/twilio_client.py, 10 s).
     stuck_sending_seconds: float = 30.0
     sender_rate_per_second: float = Field(default=10.0, gt=0)
-    # Messages a worker keeps in flight to Twilio at once, still paced by the shared pacer: a
-    # rate of 100 a second with answers 300 ms away needs 30.
+    # Messages a worker keeps in flight to Twilio at once, apart from its job loop, still paced
+    # by the shared pacer (workers/in_flight.py): 100 a second with answers 300 ms away needs 30.
     sender_concurrency: int = Field(default=32, ge=1, le=128)
     # Job loops per worker, each taking both queues in turn: while a send job waits on Twilio,
     # another loop goes on with the backlog (workers/job_loops.py). Each is a process.

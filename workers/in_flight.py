@@ -1,10 +1,12 @@
 """Replies in flight to Twilio: a worker's pool of sends, apart from its job loop.
 
-A send job claims its replies (committed as `sending`, see bot.services.sending), hands them to
-this pool and returns: the job loop goes on with the next intake batch or send job while Twilio
-answers, 150-300 ms later. Up to SENDER_CONCURRENCY messages are in flight at once, all paced
-by the shared pacer, and at most twice that many claims wait here; a job that brings more waits
-for room, so that a worker never claims far more than it can send.
+A send job hands its replies to this pool and returns: the job loop goes on with the next intake
+batch or send job while Twilio answers, 150-300 ms later. Up to SENDER_CONCURRENCY messages are
+in flight at once, all paced by the shared pacer. Replies are claimed (committed as `sending`,
+see bot.services.sending) as room opens here, not all at once: a claim is a lease that runs out
+(STUCK_SENDING_SECONDS), so a worker holds no more claims than it can send in a few seconds, at
+most two seconds of the sender's rate and twice SENDER_CONCURRENCY. A job that brings more
+waits for room.
 
 Whatever happens to a send, the database says what to do next, without this process:
 - Twilio answered: its SID or its refusal is stored at once (workers/sender.py);
@@ -22,12 +24,14 @@ that held its loop until Twilio answered gave 57 replies a second with one loop 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from bot.queueing.queues import enqueue_reply_in, send_retry_delay
+from bot.services import sending
 from bot.services.sending import Claim
 from bot.settings import get_settings
 from workers.sender import ClaimLost, TransientSendError, deliver
@@ -36,20 +40,49 @@ log = logging.getLogger(__name__)
 
 
 class InFlight:
-    """Up to `width` sends at once; `submit` waits while `2 * width` claims are already here."""
+    """Up to `width` sends at once, and at most `room` claims held (in flight or waiting)."""
 
-    def __init__(self, width: int) -> None:
+    def __init__(self, width: int, room: int) -> None:
         self._pool = ThreadPoolExecutor(max_workers=width, thread_name_prefix="send")
-        self._room = threading.BoundedSemaphore(2 * width)
+        self._room = threading.BoundedSemaphore(room)
+        # When the pool is full, claim in chunks of at least this many (one transaction each)
+        # rather than one by one as each send ends.
+        self._chunk = max(1, room // 4)
 
-    def submit(self, claims: Sequence[Claim]) -> None:
-        for claim in claims:
-            self._room.acquire()
+    def send(self, reply_ids: Sequence[int]) -> int:
+        """Claim these replies as room opens, a few at a time in one transaction each, and send
+        them. Returns how many were claimed (the others were sent, refused or are another
+        sender's)."""
+        claimed = 0
+        waiting = list(reply_ids)
+        while waiting:
+            free = self._take_room(len(waiting))
+            chunk, waiting = waiting[:free], waiting[free:]
             try:
-                self._pool.submit(self._send, claim)
+                claims = sending.claim_replies(chunk)
             except BaseException:
-                self._room.release()
+                self._give_room(free)
                 raise
+            self._give_room(free - len(claims))
+            for claim in claims:
+                self._pool.submit(self._send, claim)
+            claimed += len(claims)
+        return claimed
+
+    def _take_room(self, wanted: int) -> int:
+        """Wait for room for a chunk of claims (or `wanted`, if fewer), then take what else is
+        free, up to `wanted`."""
+        taken = 0
+        while taken < min(wanted, self._chunk):
+            self._room.acquire()
+            taken += 1
+        while taken < wanted and self._room.acquire(blocking=False):
+            taken += 1
+        return taken
+
+    def _give_room(self, count: int) -> None:
+        for _ in range(count):
+            self._room.release()
 
     def close(self) -> None:
         """Send what was handed over, then stop (a worker's warm shutdown)."""
@@ -69,7 +102,7 @@ class InFlight:
             lease = get_settings().stuck_sending_seconds
             _retry_later(claim, lease + send_retry_delay(claim.attempt), exc.__class__.__name__)
         finally:
-            self._room.release()
+            self._give_room(1)
 
 
 def _retry_later(claim: Claim, delay: float, why: str) -> None:
@@ -83,12 +116,20 @@ def _retry_later(claim: Claim, delay: float, why: str) -> None:
 _worker_pool: InFlight | None = None
 
 
+def _new_pool() -> InFlight:
+    settings = get_settings()
+    width = settings.sender_concurrency
+    return InFlight(
+        width, room=min(2 * width, max(1, math.ceil(2 * settings.sender_rate_per_second)))
+    )
+
+
 @contextmanager
 def sending_in_background() -> Iterator[InFlight]:
     """For a worker's life: send jobs hand their replies to one pool and return at once. On
     the way out, what was handed over is sent before the worker stops."""
     global _worker_pool
-    pool = InFlight(get_settings().sender_concurrency)
+    pool = _new_pool()
     _worker_pool = pool
     try:
         yield pool
@@ -97,14 +138,14 @@ def sending_in_background() -> Iterator[InFlight]:
         pool.close()
 
 
-def hand_over(claims: Sequence[Claim]) -> None:
-    """Send these claims: in the worker's pool, or, outside a worker (a job run by hand, a
-    test), in a pool of their own that is drained before this returns."""
+def send(reply_ids: Sequence[int]) -> int:
+    """Send these replies: in the worker's pool, or, outside a worker (a job run by hand, a
+    test), in a pool of their own that is drained before this returns. Returns how many were
+    claimed."""
     if _worker_pool is not None:
-        _worker_pool.submit(claims)
-        return
-    pool = InFlight(get_settings().sender_concurrency)
+        return _worker_pool.send(reply_ids)
+    pool = _new_pool()
     try:
-        pool.submit(claims)
+        return pool.send(reply_ids)
     finally:
         pool.close()

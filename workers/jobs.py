@@ -110,8 +110,9 @@ def send_reply(reply_id: int) -> str:
 
 
 def send_replies(reply_ids: list[int]) -> str:
-    """The send job of a batch's replies: claimed together (committed as `sending`), then handed
-    to the worker's sends in flight (workers/in_flight.py), each paced and sent at most once.
+    """The send job of a batch's replies: handed to the worker's sends in flight
+    (workers/in_flight.py), which claim them as room opens (committed as `sending`) and send
+    each paced and at most once.
 
     The job returns once they are handed over, not once Twilio has answered: what becomes of each
     send is stored with its reply, and a send that fails is retried from there, not by RQ.
@@ -119,6 +120,5 @@ def send_replies(reply_ids: list[int]) -> str:
     if not get_settings().twilio_configured:
         handed = sending.hand_to_outbox(reply_ids)
         return f"{handed} of {len(reply_ids)} replies to the outbox"
-    claims = sending.claim_replies(reply_ids)
-    in_flight.hand_over(claims)
-    return f"{len(claims)} of {len(reply_ids)} replies handed to the sender"
+    claimed = in_flight.send(reply_ids)
+    return f"{claimed} of {len(reply_ids)} replies handed to the sender"

@@ -7,14 +7,24 @@ connection) arrives close to the next one, and N + 1 then land inside one second
 So each send takes one of N permits, and a permit comes back one second after its send started,
 plus however long the message may have been delayed on its way to Twilio. Twilio received the
 message between the send's start and its answer. The usual way there is taken from the shortest
-round trip seen lately (kept per sender, for a minute): a send whose round trip took longer may
-have been delayed on its way by the difference, so its permit is held that much longer, plus a
-margin (20 ms) for what a round trip cannot show; never longer than one second after its answer,
-which is always safe. So any N + 1 messages reach Twilio at least a second apart, while a
-steady latency costs nothing: sends 250 ms from Twilio's API hold their permits about 1.02 s,
-not 1.25 s, and a sender of N a second reaches about 0.98 N, where holding each permit one
-second after the answer would stop it at 0.8 N however many sends are in flight. Sends are also
-spread evenly, 1/N apart, so that they never leave in bursts.
+round trip seen: a send whose round trip took longer may have been delayed on its way by the
+difference, so its permit is held that much longer, plus a margin (20 ms) for what a round trip
+cannot show; never longer than one second after its answer, which is always safe. So any N + 1
+messages reach Twilio at least a second apart, while a steady latency costs little: sends 250 ms
+from Twilio's API hold their permits about 1.02 s, not 1.25 s, and a sender of N a second
+reaches about 0.98 N, where holding each permit one second after the answer would stop it at
+0.8 N however many sends are in flight. Sends are also spread evenly, 1/N apart, so that they
+never leave in bursts.
+
+The shortest trip must not be shorter than the usual way there, or permits come back early:
+- only sends Twilio accepted count: an error comes back without a message being made, faster
+  than any send, and one fast 429 taken as the usual trip would hold every later permit a whole
+  round trip longer (8 a second where 10 are allowed, in the bench);
+- it is trusted once `TRUSTED_AFTER_SENDS` sends have been seen: the first few, on a machine busy
+  with a wave, say little about the fastest way there (a 429 at 10 a second, in the bench), and
+  until then each permit is held its whole round trip;
+- it is kept while sends go on, and 10 minutes after, so it only comes down: a slower path later
+  costs some rate, never a second with N + 1 messages.
 
 Permits live in a Redis sorted set per sender (member: the send's token, score: when the permit
 comes back, on Redis's clock, so that every worker agrees). A send in flight holds its permit
@@ -33,8 +43,13 @@ from typing import Any
 from redis import Redis
 
 SECOND_US = 1_000_000
-# Longer than the Twilio client's own timeout: a send in flight never loses its permit early.
-IN_FLIGHT_LEASE_US = 120 * SECOND_US
+# Longer than the Twilio client's own timeout (10 s): a send in flight never loses its permit
+# early, and one whose worker died gives it back within half a minute.
+IN_FLIGHT_LEASE_US = 30 * SECOND_US
+# Sends accepted before the shortest of their round trips is taken as the usual way there.
+TRUSTED_AFTER_SENDS = 20
+# How long the usual way there is remembered once sends stop.
+TRIP_MEMORY_MS = 600_000
 # How long a worker sleeps at most between two attempts to take a permit.
 MAX_POLL_SECONDS = 0.25
 
@@ -62,26 +77,32 @@ redis.call('SET', KEYS[2], base + spacing, 'PX', math.ceil(spacing / 1000) + 600
 return {0, now}
 """
 
-# KEYS: permits, the shortest recent round trip. ARGV: token, window (us), the send's start
-# (us), margin (us). The permit comes back one window after the start, plus how much longer than
-# the shortest recent round trip this one took, plus the margin; never later than one window
-# after the answer.
+# KEYS: permits, the usual way there (hash: s, the shortest round trip; n, accepted sends seen).
+# ARGV: token, window (us), the send's start (us), margin (us), accepted (1 or 0), trusted after
+# (sends), memory (ms). The permit comes back one window after the start, plus how much longer
+# than the shortest round trip this one took, plus the margin; never later than one window after
+# the answer, which is what it gets until the shortest trip is trusted.
 _GIVE_BACK = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local start = tonumber(ARGV[3])
 local trip = math.max(0, now - start)
-local shortest = tonumber(redis.call('GET', KEYS[2]) or '-1')
+local known = redis.call('HMGET', KEYS[2], 's', 'n')
+local shortest = tonumber(known[1] or '-1')
+local seen = tonumber(known[2] or '0')
 local on_the_way = trip
-if shortest >= 0 then
+if shortest >= 0 and seen >= tonumber(ARGV[6]) then
   on_the_way = math.min(trip, math.max(0, trip - shortest) + tonumber(ARGV[4]))
 end
--- No usual trip known yet (a first send, a new connection): the whole trip, as always safe.
-if shortest < 0 or trip < shortest then
-  redis.call('SET', KEYS[2], trip, 'PX', 60000)
+if ARGV[5] == '1' then
+  if shortest < 0 or trip < shortest then
+    redis.call('HSET', KEYS[2], 's', trip)
+  end
+  redis.call('HINCRBY', KEYS[2], 'n', 1)
+  redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[7]))
 end
 redis.call('ZADD', KEYS[1], start + tonumber(ARGV[2]) + on_the_way, ARGV[1])
-redis.call('PEXPIRE', KEYS[1], 120000)
+redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2]) / 1000) + 60000)
 return now
 """
 DEFAULT_JITTER_MARGIN_US = 20_000
@@ -106,6 +127,7 @@ class SendPacer:
         sender_key: str,
         rate: float,
         jitter_margin_us: int = DEFAULT_JITTER_MARGIN_US,
+        trusted_after: int = TRUSTED_AFTER_SENDS,
     ) -> None:
         if rate <= 0:
             raise ValueError("the send rate must be positive")
@@ -117,7 +139,8 @@ class SendPacer:
         self._window_us = round(self._permits * SECOND_US / rate)
         self._spacing_us = round(SECOND_US / rate)
         self._margin_us = jitter_margin_us
-        self._trip_key = f"scamline:sender:shortest-trip:{sender_key}"
+        self._trusted_after = trusted_after
+        self._trip_key = f"scamline:sender:usual-trip:{sender_key}"
 
     def try_take(self, token: str) -> tuple[float, int]:
         """Take a permit now if one is free and the next even slot has come: returns (0.0,
@@ -139,9 +162,10 @@ class SendPacer:
             return 0.0, int(answer[1])
         return int(answer[1]) / SECOND_US, 0
 
-    def give_back(self, token: str, started_us: int) -> None:
+    def give_back(self, token: str, started_us: int, accepted: bool = True) -> None:
         """The send has been answered (or failed): its permit comes back one window after its
-        start, plus what its way there may have been delayed by (see the module's docstring)."""
+        start, plus what its way there may have been delayed by (see the module's docstring).
+        Only a send Twilio `accepted` tells how long the way there usually takes."""
         self._redis.eval(
             _GIVE_BACK,
             2,
@@ -151,11 +175,15 @@ class SendPacer:
             self._window_us,
             started_us,
             self._margin_us,
+            1 if accepted else 0,
+            self._trusted_after,
+            TRIP_MEMORY_MS,
         )
 
     @contextmanager
     def permit(self) -> Iterator[None]:
-        """Wait for a permit, hold it during the send, and give it back after the answer.
+        """Wait for a permit, hold it during the send, and give it back after the answer (a send
+        that raised was not accepted).
 
         Within a process, one thread at a time asks Redis; the others wait their turn on a
         lock. A worker keeps dozens of sends in flight: all polling at once, they would ask
@@ -166,5 +194,7 @@ class SendPacer:
                 time.sleep(min(taken[0], MAX_POLL_SECONDS))
         try:
             yield
-        finally:
-            self.give_back(token, taken[1])
+        except BaseException:
+            self.give_back(token, taken[1], accepted=False)
+            raise
+        self.give_back(token, taken[1])

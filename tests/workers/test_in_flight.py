@@ -48,7 +48,7 @@ def test_in_a_worker_a_send_job_returns_before_twilio_answers(
     assert len(fake_twilio.state.messages) == 4
 
 
-def test_a_worker_holds_at_most_twice_its_width_of_claims(
+def test_a_worker_claims_no_more_than_its_room(
     fake_twilio: FakeTwilioServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SENDER_CONCURRENCY", "2")
@@ -60,8 +60,10 @@ def test_a_worker_holds_at_most_twice_its_width_of_claims(
     with in_flight.sending_in_background():
         job = threading.Thread(target=lambda: (jobs.send_replies(ids), handed.set()))
         job.start()
-        # 2 in flight and 2 waiting: the job waits for room for the last 2.
+        # Room for 4 claims (twice the width): 2 in flight and 2 waiting; the job waits for room
+        # for the last 2, and they are not claimed meanwhile.
         assert not handed.wait(0.25)
+        assert sorted(reply(i).status for i in ids) == ["queued"] * 2 + ["sending"] * 4
         assert handed.wait(5)
     assert len(fake_twilio.state.messages) == 6
 

@@ -73,7 +73,7 @@ def test_a_permit_is_held_in_flight_and_a_first_send_one_second_after_its_answer
 
 
 def test_a_steady_latency_holds_a_permit_only_the_margin_longer(redis: Redis) -> None:
-    pacer = SendPacer(redis, secrets.token_hex(8), rate=1, jitter_margin_us=20_000)
+    pacer = SendPacer(redis, secrets.token_hex(8), rate=1, jitter_margin_us=20_000, trusted_after=1)
     for token in ("a", "b"):
         while (taken := pacer.try_take(token))[0] > 0:
             time.sleep(taken[0])
@@ -87,7 +87,7 @@ def test_a_steady_latency_holds_a_permit_only_the_margin_longer(redis: Redis) ->
 
 
 def test_a_round_trip_longer_than_usual_holds_its_permit_that_much_longer(redis: Redis) -> None:
-    pacer = SendPacer(redis, secrets.token_hex(8), rate=1, jitter_margin_us=20_000)
+    pacer = SendPacer(redis, secrets.token_hex(8), rate=1, jitter_margin_us=20_000, trusted_after=1)
     started = pacer.try_take("quick")[1]
     pacer.give_back("quick", started)  # the shortest round trip: about nothing
     time.sleep(1.05)
@@ -98,6 +98,42 @@ def test_a_round_trip_longer_than_usual_holds_its_permit_that_much_longer(redis:
     while (wait := pacer.try_take("next")[0]) > 0:
         time.sleep(wait)
     assert time.monotonic() - began >= 1.3  # one second after its answer
+
+
+def _send_taking(pacer: SendPacer, token: str, seconds: float, accepted: bool = True) -> float:
+    """One send whose round trip takes `seconds`; returns when it started (monotonic)."""
+    while (taken := pacer.try_take(token))[0] > 0:
+        time.sleep(taken[0])
+    began = time.monotonic()
+    time.sleep(seconds)
+    pacer.give_back(token, taken[1], accepted=accepted)
+    return began
+
+
+def _next_leaves_after(pacer: SendPacer, began: float) -> float:
+    while (wait := pacer.try_take("next")[0]) > 0:
+        time.sleep(wait)
+    return time.monotonic() - began
+
+
+def test_a_fast_error_does_not_pass_for_the_usual_round_trip(redis: Redis) -> None:
+    """A 429 comes back at once, with no message made: taken as the usual trip, it would hold
+    every later permit a whole round trip longer (8 a second where 10 are allowed)."""
+    pacer = SendPacer(redis, secrets.token_hex(8), rate=1, trusted_after=1)
+    _send_taking(pacer, "usual", 0.3)
+    _send_taking(pacer, "refused", 0.0, accepted=False)
+    began = _send_taking(pacer, "again", 0.3)
+    assert 1.0 <= _next_leaves_after(pacer, began) < 1.1  # not 1.3
+
+
+def test_until_enough_sends_are_seen_a_permit_is_held_its_whole_round_trip(redis: Redis) -> None:
+    pacer = SendPacer(redis, secrets.token_hex(8), rate=1, trusted_after=2)
+    began = 0.0
+    for token in ("a", "b"):
+        began = _send_taking(pacer, token, 0.3)
+    assert _next_leaves_after(pacer, began) >= 1.3  # one second after the answer
+    began = _send_taking(pacer, "c", 0.3)  # two were seen before it: the shortest is trusted
+    assert 1.0 <= _next_leaves_after(pacer, began) < 1.1
 
 
 def test_a_fractional_rate_spaces_single_sends(redis: Redis) -> None:
