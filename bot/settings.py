@@ -78,8 +78,8 @@ class Settings(BaseSettings):
     # Messages a worker keeps in flight to Twilio at once, apart from its job loop, still paced
     # by the shared pacer (workers/in_flight.py): 100 a second with answers 300 ms away needs 30.
     sender_concurrency: int = Field(default=32, ge=1, le=128)
-    # Job loops per worker, each taking both queues in turn: while a send job waits on Twilio,
-    # another loop goes on with the backlog (workers/job_loops.py). Each is a process.
+    # Job loops per worker, each taking both queues in turn: while one waits on the database,
+    # another goes on with the backlog (workers/job_loops.py). Each is a process.
     worker_loops: int = Field(default=2, ge=1, le=8)
     # Workers yield the CPU to the web process on a shared machine: acknowledging Twilio comes
     # first, a report waits a little longer in a wave (0 = same priority; 19 = the lowest).

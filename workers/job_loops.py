@@ -1,15 +1,11 @@
 """More job loops per worker: WORKER_LOOPS loops in all, each taking both queues in turn.
 
-A send job holds its loop for Twilio's round trip (150-300 ms): its messages are in flight
-together, but the loop takes no other job meanwhile. With one loop, a worker alternates an intake
-batch and a send job, so the replies it makes are tied to that wait. Bench, 2026-12-07, Twilio
-250 ms away, 100 a second allowed, 2 workers on 2 cores:
-- one loop each: 57 replies a second, half the CPU idle;
-- a second loop that took only the replies: 76 a second;
-- the same with the first loop taking only intake: 62 (a send job carries one batch's dozen
-  replies, so two sending loops are few);
-- two loops each, both taking both queues in turn: 82-88 a second in three runs (four
-  one-loop workers: 92).
+A job loop waits on the database at every statement: with it on another machine, 1 ms away,
+one loop a worker kept 65-77% of its processing rate and two keep 91-94% (bench, 2026-12-07,
+2 workers on 2 cores). Sending needs no extra loop: a send job hands its replies to the
+worker's sends in flight and returns (workers/in_flight.py). Before it did, a send job held its
+loop for Twilio's round trip, and the extra loops were what kept sending going (57 replies a
+second with one loop, Twilio 250 ms away, 82-88 with two).
 
 Each extra loop is a `scamline worker --no-sweeper` child process (RQ's worker runs its jobs in
 its main thread and wants that thread's signals), started once the worker has migrated. The
