@@ -136,6 +136,40 @@ def test_until_enough_sends_are_seen_a_permit_is_held_its_whole_round_trip(redis
     assert 1.0 <= _next_leaves_after(pacer, began) < 1.1
 
 
+def test_within_a_process_one_thread_at_a_time_asks_redis_for_a_permit(
+    redis: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker keeps dozens of sends in flight: all polling Redis at once, they would ask it
+    hundreds of times per slot, and slots taken late are lost (90/s where 97/s went out)."""
+    key, lock = secrets.token_hex(8), threading.Lock()
+    asking, most = [0], [0]
+    take = SendPacer.try_take
+
+    def counted(self: SendPacer, token: str) -> tuple[float, int]:
+        with lock:
+            asking[0] += 1
+            most[0] = max(most[0], asking[0])
+        try:
+            time.sleep(0.002)
+            return take(self, token)
+        finally:
+            with lock:
+                asking[0] -= 1
+
+    monkeypatch.setattr(SendPacer, "try_take", counted)
+
+    def send() -> None:
+        with SendPacer(redis, key, rate=20).permit():
+            time.sleep(0.05)
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert most[0] == 1
+
+
 def test_a_fractional_rate_spaces_single_sends(redis: Redis) -> None:
     pacer = SendPacer(redis, secrets.token_hex(8), rate=0.5)
     started = pacer.try_take("a")[1]
