@@ -23,6 +23,7 @@ from bot.domain.report_text import read_report
 
 LENGTH = 1600
 BUDGET_MS = 50.0
+PLAIN_TEXT = ("Bonjour, votre colis est en attente, appelez le 06 39 98 12 34. " * 30)[:LENGTH]
 
 
 def best_ms(function: Callable[[str], object], text: str, runs: int = 3) -> float:
@@ -111,4 +112,14 @@ DOMAIN_FUNCTIONS: dict[str, Callable[[str], object]] = {
 def test_any_text_is_handled_in_linear_time(name: str, text: str) -> None:
     assert len(text) == LENGTH
     elapsed = best_ms(DOMAIN_FUNCTIONS[name], text)
+    if elapsed >= BUDGET_MS:
+        # Over budget: a text that makes the function backtrack, or this process running slow
+        # for a while (seen in CI: `classify` at 68-92 ms, three times running, on texts it reads
+        # in 12 ms, not reproduced on replay). Measured against a plain text of the same length,
+        # read just now by the same function: backtracking costs it 100 times more, a slow spell
+        # the same.
+        plain = best_ms(DOMAIN_FUNCTIONS[name], PLAIN_TEXT)
+        elapsed = min(elapsed, best_ms(DOMAIN_FUNCTIONS[name], text))
+        assert elapsed < 5 * plain, f"{name} took {elapsed:.1f} ms, {plain:.1f} on plain text"
+        return
     assert elapsed < BUDGET_MS, f"{name} took {elapsed:.1f} ms on {text[:80]!r}..."
